@@ -1,0 +1,1 @@
+from corelib.testing.plugins import check_plugin
