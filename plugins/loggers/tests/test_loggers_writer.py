@@ -230,8 +230,8 @@ def test_logging_does_not_wait_for_io(tmp_path, monkeypatch):
     def slow_frame(data):
         gate.wait(5)
         return real_frame(data)
-    monkeypatch.setattr(_event_file, "frame", slow_frame)
     w = SummaryWriter(tmp_path, max_queue=1)
+    monkeypatch.setattr(_event_file, "frame", slow_frame)
     t0 = time.perf_counter()
     for i in range(50):
         w.add_scalar("x", i, i)
