@@ -424,12 +424,12 @@ class Registry:
         if name in self._clashes[kind]:
             entries = self._clashes[kind][name]
             provs = " and ".join(e.provider for e in entries)
-            blockable = [e.plugin.name for e in entries if e.plugin is not None]
+            block = " or ".join(f"{ENV_DISABLE_PLUGINS}={e.plugin.name}"
+                                for e in entries if e.plugin is not None)
             raise AmbiguousComponentError(
                 f"{kind} {name!r} is provided by {len(entries)} plugins: {provs}. Block one with "
-                f"{ENV_DISABLE_PLUGINS}={blockable[-1] if blockable else '<plugin>'} (or uninstall "
-                f"it), or pick one with corelib.registry.register({kind!r}, {name!r}, obj, "
-                f"override=True).")
+                f"{block or ENV_DISABLE_PLUGINS + '=<plugin>'} (or uninstall it), or pick one with "
+                f"corelib.registry.register({kind!r}, {name!r}, obj, override=True).")
         entries = self._entries[kind]
         entry = entries.get(name)
         if entry is None:

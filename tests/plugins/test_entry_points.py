@@ -7,7 +7,6 @@ import time
 
 import pytest
 
-
 LIST_AND_GET = """
     import json, sys, warnings
     warnings.simplefilter("always")
