@@ -1,4 +1,5 @@
 """CRC-32C, TFRecord framing and the protobuf encoder (checked against tensorboard's protos)."""
+import sys
 import os
 import struct
 
@@ -9,7 +10,9 @@ from corelib_loggers import _proto
 from corelib_loggers._crc32c import (crc32c, crc32c_numba, crc32c_py, masked_crc32c,
                                      NUMBA_THRESHOLD, unmask)
 from corelib_loggers._event_file import frame
-from loggers_tfrecord import _crc32c_bitwise
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the reader helper
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the reader helper
+from loggers_tfrecord import _crc32c_bitwise  # noqa: E402
 
 
 def test_crc32c_check_value_both_implementations():

@@ -1,4 +1,5 @@
 """SummaryWriter event files, read back by the real tensorboard package."""
+import sys
 import io
 import os
 import threading
@@ -8,7 +9,9 @@ import numpy as np
 import pytest
 
 from corelib_loggers.writer import SummaryWriter
-from loggers_tfrecord import event_files, read_records
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the reader helper
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # the reader helper
+from loggers_tfrecord import event_files, read_records  # noqa: E402
 
 pytest.importorskip("tensorboard")
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator  # noqa: E402
