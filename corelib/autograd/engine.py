@@ -1,0 +1,157 @@
+"""The backward engine: reverse topological order over grad_fn nodes, accumulation into
+``.grad``, central reduction of broadcast gradients, hooks, retain_graph / create_graph."""
+from corelib.autograd import grad_mode
+from corelib import _tensor as T
+
+
+def _sum_to(g, shape):
+    from corelib.ops.reduce import sum_to
+    return sum_to(g, shape)
+
+
+def _make_root_grads(tensors, grad_tensors):
+    grads = []
+    for t, g in zip(tensors, grad_tensors):
+        if g is None:
+            if t.numel() != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs (got a tensor of shape "
+                    f"{tuple(t.shape)}); pass gradient=... (a tensor of the same shape), or reduce "
+                    f"it first, e.g. out.sum().backward()")
+            g = T._make(t._backend_xp().ones(t._data.shape, dtype=t._data.dtype), t._device)
+        elif not isinstance(g, T.Tensor):
+            from corelib import tensor
+            g = tensor(g, dtype=t.dtype, device=t.device)
+        if tuple(g.shape) != tuple(t.shape):
+            raise RuntimeError(f"Mismatch in shape: grad_output has a shape of {tuple(g.shape)} and "
+                               f"output has a shape of {tuple(t.shape)}.")
+        grads.append(g)
+    return grads
+
+
+def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None, allow_unused=False,
+                 accumulate=True):
+    """Propagate gradients from ``tensors``. With ``inputs`` (autograd.grad), returns their
+    gradients instead of accumulating into ``.grad`` (when accumulate is False)."""
+    for t in tensors:
+        if not t._rg:
+            raise RuntimeError("element 0 of tensors does not require grad and does not have a "
+                               "grad_fn (did you forget requires_grad=True on a leaf, or compute "
+                               "it under no_grad()?)")
+    grads = _make_root_grads(tensors, grad_tensors)
+
+    capture = None
+    if inputs is not None:
+        capture = {}
+        for i, x in enumerate(inputs):
+            key = x.grad_fn if x.grad_fn is not None else id(x)
+            capture.setdefault(key, []).append(i)
+        results = [None] * len(inputs)
+
+    # dependency counts: how many edges point at each node
+    deps = {}
+    roots = []
+    for t in tensors:
+        if t.grad_fn is not None:
+            roots.append(t.grad_fn)
+    stack = list(dict.fromkeys(roots))
+    seen = set(stack)
+    while stack:
+        fn = stack.pop()
+        for nfn, _, _ in fn._next:
+            if nfn is not None:
+                deps[nfn] = deps.get(nfn, 0) + 1
+                if nfn not in seen:
+                    seen.add(nfn)
+                    stack.append(nfn)
+
+    buf = {}
+
+    def leaf_accumulate(leaf, g):
+        if leaf._hooks:
+            for h in list(leaf._hooks.values()):
+                r = h(g)
+                if r is not None:
+                    g = r
+        if capture is not None:
+            idx = capture.get(id(leaf))
+            if idx is not None:
+                for i in idx:
+                    results[i] = g if results[i] is None else results[i] + g
+            if not accumulate:
+                return
+        if not create_graph:
+            g = g.detach()
+        old = leaf._grad
+        if old is None:
+            leaf._grad = g.clone() if not create_graph else g
+        elif create_graph or grad_mode._enabled[0] and old._rg:
+            leaf._grad = old + g
+        else:
+            old._data += g._data if old._data.shape == g._data.shape else g._data.reshape(old._data.shape)
+        if leaf._post_hooks:
+            for h in list(leaf._post_hooks.values()):
+                h(leaf)
+
+    with grad_mode.set_grad_enabled(create_graph):
+        for t, g in zip(tensors, grads):
+            if t.grad_fn is None:
+                leaf_accumulate(t, g)
+            else:
+                prev = buf.get(t.grad_fn)
+                buf[t.grad_fn] = g if prev is None else prev + g
+        ready = [fn for fn in dict.fromkeys(roots) if deps.get(fn, 0) == 0]
+        while ready:
+            fn = ready.pop()
+            g = buf.pop(fn, None)
+            if g is not None:
+                if fn._hooks:
+                    for h in list(fn._hooks.values()):
+                        r = h(g)
+                        if r is not None:
+                            g = r
+                if fn._retain_ref is not None:
+                    rt = fn._retain_ref()
+                    if rt is not None:
+                        rt._grad = g if create_graph else g.detach()
+                if capture is not None and fn in capture:
+                    for i in capture[fn]:
+                        results[i] = g
+                if fn._freed:
+                    from corelib.autograd.function import _raise_freed
+                    _raise_freed()
+                gin = fn.backward(g)
+                if not isinstance(gin, tuple):
+                    gin = (gin,)
+                if len(gin) < len(fn._next):
+                    gin = gin + (None,) * (len(fn._next) - len(gin))
+                if not retain_graph:
+                    fn._release()
+            else:
+                gin = (None,) * len(fn._next)
+            for (nfn, leaf, shape), gi in zip(fn._next, gin):
+                if gi is not None and (nfn is not None or leaf is not None):
+                    if gi._data.shape != shape:
+                        gi = _sum_to(gi, shape)
+                    if nfn is None:
+                        leaf_accumulate(leaf, gi)
+                    else:
+                        prev = buf.get(nfn)
+                        buf[nfn] = gi if prev is None else prev + gi
+                if nfn is not None:
+                    d = deps[nfn] - 1
+                    deps[nfn] = d
+                    if d == 0:
+                        ready.append(nfn)
+
+    if capture is not None:
+        for i, x in enumerate(inputs):
+            if results[i] is None and not allow_unused:
+                raise RuntimeError(
+                    f"One of the differentiated Tensors (input {i}, shape {tuple(x.shape)}) appears "
+                    f"to not have been used in the graph. Set allow_unused=True if this is the "
+                    f"desired behavior.")
+            if results[i] is not None and not create_graph:
+                results[i] = results[i].detach()
+        return tuple(results)
+    return None

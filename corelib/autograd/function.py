@@ -1,0 +1,183 @@
+"""Function: one differentiable primitive, forward (on arrays) and backward (on Tensors).
+
+    class Exp(Function):
+        def forward(self, x):              # x: the array of a Tensor (numpy on cpu)
+            self.retain_output()           # backward gets the output Tensor, graph intact
+            return self.xp.exp(x)
+        def backward(self, gy):            # gy: Tensor; graph recorded only under create_graph
+            return gy * self.saved_output()
+
+Every function computes exactly one output Tensor. Non-Tensor arguments are passed through to
+forward unchanged. Gradients for broadcast inputs are reduced to the input's shape by the engine.
+"""
+import numpy as np
+
+from corelib.autograd import grad_mode
+from corelib import _tensor as T
+
+_enabled = grad_mode._enabled
+_ndarray = np.ndarray
+
+
+class Function:
+    is_view = False               # output shares storage (and version counter) with input 0
+    differentiable = True         # False: output never requires grad (argmax, comparisons, ...)
+
+    # graph bookkeeping, set by apply() only when the output requires grad
+    _next = ()                    # per positional arg: (grad_fn or None, leaf Tensor or None, shape)
+    _inputs = None
+    _retained = None              # input indices kept for backward
+    _saved = None
+    _out = None                   # (array, version counter, version) when retain_output()
+    _hooks = None                 # hooks registered on the output tensor
+    _retain_ref = None            # weakref of a non-leaf output with retain_grad()
+    _freed = False
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        self = cls.__new__(cls)
+        arrays = []
+        dev = None
+        req = False
+        for a in args:
+            if isinstance(a, T.Tensor):
+                if dev is None:
+                    dev = a._device
+                elif a._device is not dev and a._device != dev:
+                    raise RuntimeError(
+                        f"Expected all tensors to be on the same device, but found at least two "
+                        f"devices, {dev} and {a._device}! (in {cls.__name__}; move them with .to(device))")
+                if a._rg:
+                    req = True
+                arrays.append(a._data)
+            else:
+                arrays.append(a)
+        if dev is None:
+            dev = T.CPU
+        req = req and _enabled[0] and cls.differentiable
+        self._dev = dev
+        self.xp = np if dev is T.CPU else T._backend(dev).xp
+        if req:
+            self._inputs = args
+            self.needs_input_grad = tuple(isinstance(a, T.Tensor) and a._rg for a in args)
+        else:
+            self.needs_input_grad = (False,) * len(args)
+        out = self.forward(*arrays, **kwargs)
+        if out.__class__ is not _ndarray and dev is T.CPU:
+            out = np.asarray(out)
+        t = T._make(out, dev, req, self if req else None)
+        if cls.is_view:
+            src = args[0]
+            if dev is not T.CPU or np.may_share_memory(out, src._data):
+                t._vc = src._vc
+                t._base = src._base if src._base is not None else src
+        if req:
+            self._next = tuple(
+                (a.grad_fn, a if a.grad_fn is None else None, a._data.shape)
+                if isinstance(a, T.Tensor) and a._rg else (None, None, None)
+                for a in args)
+            if self._out is not None:
+                self._out = (out, t._vc, t._vc[0])
+        else:
+            self._inputs = self._saved = self._out = None
+        return t
+
+    # ---- what forward may keep for backward -------------------------------------------
+    def retain_inputs(self, *indices):
+        """Keep the input Tensors at these positions (graph intact) for backward."""
+        if self._inputs is not None:
+            self._retained = tuple((i, self._inputs[i]._vc[0]) for i in indices)
+
+    def saved_inputs(self):
+        """The retained input Tensors, checked against in-place modification since forward."""
+        if self._freed:
+            _raise_freed()
+        res = []
+        for i, ver in self._retained:
+            t = self._inputs[i]
+            if t._vc[0] != ver:
+                _raise_modified(t, self, ver)
+            res.append(t)
+        return res
+
+    def retain_output(self):
+        """Keep the output for backward (as a Tensor that is part of the graph)."""
+        self._out = True
+
+    def saved_output(self):
+        if self._freed:
+            _raise_freed()
+        arr, vc, ver = self._out
+        if vc[0] != ver:
+            _raise_modified(T._make(arr, self._dev), self, ver, output=True)
+        t = T._make(arr, self._dev, _enabled[0], self if _enabled[0] else None)
+        t._vc = vc
+        return t
+
+    def save_for_backward(self, *items):
+        """Keep arrays (constants for backward, e.g. masks or indices)."""
+        if self._inputs is not None:
+            self._saved = items
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            _raise_freed()
+        dev = self._dev
+        return tuple(x if isinstance(x, T.Tensor) or x is None else T._make(x, dev) for x in self._saved)
+
+    def _release(self):
+        self._inputs = self._saved = self._out = None
+        self._freed = True
+
+    # ---- introspection as in torch ------------------------------------------------------
+    def name(self):
+        return type(self).__name__ + "Backward0"
+
+    @property
+    def next_functions(self):
+        return tuple((fn if fn is not None else (_AccumulateGrad(leaf) if leaf is not None else None), 0)
+                     for fn, leaf, _ in self._next)
+
+    def register_hook(self, hook):
+        raise RuntimeError("register hooks on Tensors (tensor.register_hook) rather than on grad_fn")
+
+    def __repr__(self):
+        return f"<{self.name()} object at {id(self):#x}>"
+
+    def forward(self, *args, **kwargs):
+        raise TypeError(f"{type(self).__name__} must define forward(self, *arrays)")
+
+    def backward(self, grad):
+        raise RuntimeError(f"{type(self).__name__} is not differentiable")
+
+
+class _AccumulateGrad:
+    def __init__(self, variable):
+        self.variable = variable
+        self.next_functions = ()
+
+    def name(self):
+        return "AccumulateGrad"
+
+    def __repr__(self):
+        return f"<AccumulateGrad object at {id(self):#x}>"
+
+
+def _raise_freed():
+    raise RuntimeError(
+        "Trying to backward through the graph a second time (or directly access saved tensors "
+        "after they have already been freed). Saved intermediate values of the graph are freed "
+        "when you call .backward() or autograd.grad(). Specify retain_graph=True if you need to "
+        "backward through the graph a second time or if you need to access saved tensors after "
+        "calling backward.")
+
+
+def _raise_modified(t, fn, ver, output=False):
+    raise RuntimeError(
+        f"one of the variables needed for gradient computation has been modified by an inplace "
+        f"operation: [{t.dtype} {list(t.shape)}]"
+        + (f", which is output 0 of {fn.name()}," if output else f", which is an input of {fn.name()},")
+        + f" is at version {t._vc[0]}; expected version {ver} instead. Hint: replace the in-place "
+        f"operation by its out-of-place form (e.g. x = x + 1 instead of x += 1), or clone() the "
+        f"tensor before modifying it.")

@@ -1,0 +1,64 @@
+"""The cpu backend: numpy is the array namespace; numba kernels are compiled lazily.
+
+``njit`` wraps ``numba.njit(cache=True)`` without importing numba until the first call, and
+falls back to a writable cache directory (or no cache) when the package directory is read-only.
+"""
+import functools
+import os
+import tempfile
+
+import numpy as xp  # noqa: F401  (the array namespace of this backend)
+
+name = "cpu"
+_cache_checked = []
+
+
+def _ensure_cache_dir():
+    # NOTE: numba raises "no locator available" at decoration time when neither the package
+    # __pycache__ nor $HOME/.cache is writable; pick a writable NUMBA_CACHE_DIR first.
+    if _cache_checked:
+        return _cache_checked[0]
+    ok = True
+    if not os.environ.get("NUMBA_CACHE_DIR"):
+        here = os.path.dirname(os.path.abspath(__file__))
+        pkg = os.path.dirname(here)
+        if not os.access(pkg, os.W_OK):
+            home = os.path.join(os.path.expanduser("~"), ".cache")
+            for cand in (os.path.join(home, "corelib-numba"),
+                         os.path.join(tempfile.gettempdir(), f"corelib-numba-{os.getuid() if hasattr(os, 'getuid') else 0}")):
+                try:
+                    os.makedirs(cand, exist_ok=True)
+                    if os.access(cand, os.W_OK):
+                        os.environ["NUMBA_CACHE_DIR"] = cand
+                        break
+                except OSError:
+                    pass
+            else:
+                ok = False
+    _cache_checked.append(ok)
+    return ok
+
+
+def njit(*args, **kwargs):
+    """Lazy ``numba.njit``: ``@njit`` or ``@njit(parallel=True, ...)``; cache=True by default."""
+    def wrap(fn):
+        compiled = []
+
+        @functools.wraps(fn)
+        def call(*a):
+            if not compiled:
+                import numba
+                kw = dict(kwargs)
+                kw.setdefault("cache", _ensure_cache_dir())
+                try:
+                    compiled.append(numba.njit(**kw)(fn))
+                except RuntimeError:      # cannot cache: compile without it
+                    kw["cache"] = False
+                    compiled.append(numba.njit(**kw)(fn))
+            return compiled[0](*a)
+        call.py_func = fn
+        return call
+
+    if len(args) == 1 and callable(args[0]) and not kwargs:
+        return wrap(args[0])
+    return wrap

@@ -1,0 +1,54 @@
+"""Helpers shared by op definitions: argument checks and dtype handling."""
+import numbers
+
+import numpy as np
+
+from corelib import _dtype as D
+from corelib import _tensor as T
+
+Tensor = T.Tensor
+
+
+def wrap_dim(dim, ndim):
+    return T._wrap_dim(dim, ndim)
+
+
+def dims_tuple(dim, ndim):
+    """Normalise dim (None, int, or sequence) into a sorted tuple of non-negative dims."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, (int, np.integer)):
+        return (T._wrap_dim(int(dim), ndim),)
+    return tuple(sorted(T._wrap_dim(int(d), ndim) for d in dim))
+
+
+def as_tensor_like(x, ref):
+    """A scalar or array-like as a Tensor on ref's device (dtype by torch rules)."""
+    if isinstance(x, Tensor):
+        return x
+    from corelib._creation import tensor
+    return tensor(x, device=ref.device if isinstance(ref, Tensor) else None)
+
+
+def is_scalar(x):
+    return isinstance(x, (numbers.Number, np.bool_)) and not isinstance(x, Tensor)
+
+
+def py_scalar(x):
+    """numpy scalars -> Python scalars (so numpy's weak-scalar promotion applies)."""
+    if isinstance(x, np.generic):
+        return x.item()
+    return x
+
+
+def float_input(x):
+    """Integer/bool tensors become the default float dtype (as torch's float-only ops do)."""
+    if x._data.dtype.kind != "f":
+        from corelib.ops.convert import cast
+        return cast(x, D.get_default_dtype())
+    return x
+
+
+def check_tensor(x, name="input", fn=""):
+    if not isinstance(x, Tensor):
+        raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(x).__name__}")

@@ -1,0 +1,475 @@
+"""Reductions (sum, mean, max, var, prod, ...), softmax / log_softmax, cumsum."""
+import collections
+
+import numpy as np
+
+from corelib.autograd import Function
+from corelib import _dtype as D
+from corelib import _tensor as T
+from corelib.ops._util import dims_tuple, wrap_dim, float_input
+from corelib.ops.convert import cast
+
+Tensor = T.Tensor
+
+
+class Sum(Function):
+    def forward(self, x, dims, keepdim, dtype):
+        self.in_shape = x.shape
+        self.dims, self.keepdim = dims, keepdim
+        return x.sum(axis=dims, keepdims=keepdim, dtype=dtype)
+
+    def backward(self, gy):
+        if not self.keepdim:
+            gy = gy.reshape(_keep_shape(self.in_shape, self.dims))
+        return gy.expand(self.in_shape)
+
+
+class SumTo(Function):
+    """Sum a broadcast gradient back to ``shape`` (used by the engine)."""
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        lead = x.ndim - len(shape)
+        axes = tuple(range(lead)) + tuple(i + lead for i, s in enumerate(shape) if s == 1 and x.shape[i + lead] != 1)
+        r = x.sum(axis=axes, keepdims=True) if axes else x
+        return r.reshape(shape)
+
+    def backward(self, gy):
+        return gy.expand(self.in_shape)
+
+
+def sum_to(x, shape):
+    return SumTo.apply(x, tuple(shape))
+
+
+class Expand(Function):
+    is_view = True
+
+    def forward(self, x, shape):
+        self.in_shape = x.shape
+        return self.xp.broadcast_to(x, shape)
+
+    def backward(self, gy):
+        return sum_to(gy, self.in_shape)
+
+
+class Amax(Function):
+    """max/min over dims without indices: the gradient is split evenly among ties (as torch)."""
+
+    def forward(self, x, dims, keepdim, largest):
+        xp = self.xp
+        y = (x.max if largest else x.min)(axis=dims, keepdims=True) if x.size else \
+            _empty_reduce_error("max" if largest else "min")
+        if self._inputs is not None:
+            mask = (x == y) | (xp.isnan(x) & xp.isnan(y)) if x.dtype.kind == "f" else (x == y)
+            self.save_for_backward(mask)
+            self.meta = (x.shape, dims, keepdim)
+        return y if keepdim else y.reshape(_drop_shape(x.shape, dims))
+
+    def backward(self, gy):
+        mask, = self.saved_tensors
+        shape, dims, keepdim = self.meta
+        if not keepdim:
+            gy = gy.reshape(_keep_shape(shape, dims))
+        m = mask.to(gy.dtype)
+        return gy * m / m.sum(dim=dims, keepdim=True)
+
+
+def _empty_reduce_error(name):
+    raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() == 0. "
+                       f"Specify the reduction dim with the 'dim' argument.")
+
+
+class Prod(Function):
+    def forward(self, x, dims, keepdim, dtype):
+        self.meta = (x.shape, dims, keepdim)
+        if self._inputs is not None:
+            self.save_for_backward(_prod_others(x, dims))
+        return x.prod(axis=dims, keepdims=keepdim, dtype=dtype)
+
+    def backward(self, gy):
+        others, = self.saved_tensors
+        shape, dims, keepdim = self.meta
+        if not keepdim:
+            gy = gy.reshape(_keep_shape(shape, dims))
+        return gy * others
+
+
+def _prod_others(x, dims):
+    """Product of all other elements in the reduced dims (exact with zeros)."""
+    xp = np
+    moved = xp.moveaxis(x, dims, tuple(range(x.ndim - len(dims), x.ndim)))
+    lead = moved.shape[:x.ndim - len(dims)]
+    flat = moved.reshape(lead + (-1,))
+    ones = xp.ones(lead + (1,), dtype=x.dtype)
+    left = xp.cumprod(xp.concatenate([ones, flat[..., :-1]], axis=-1), axis=-1)
+    right = xp.flip(xp.cumprod(xp.flip(xp.concatenate([flat[..., 1:], ones], axis=-1), -1), axis=-1), -1)
+    res = (left * right).reshape(moved.shape)
+    return xp.moveaxis(res, tuple(range(x.ndim - len(dims), x.ndim)), dims)
+
+
+class Softmax(Function):
+    def forward(self, x, dim):
+        self.dim = dim
+        self.retain_output()
+        m = x.max(axis=dim, keepdims=True)
+        e = self.xp.exp(x - m)
+        e /= e.sum(axis=dim, keepdims=True)
+        return e
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return y * (gy - (gy * y).sum(dim=self.dim, keepdim=True))
+
+
+class LogSoftmax(Function):
+    def forward(self, x, dim):
+        self.dim = dim
+        self.retain_output()
+        xp = self.xp
+        m = x.max(axis=dim, keepdims=True)
+        if x.dtype.kind == "f":
+            m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype)
+        s = x - m
+        return s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+
+    def backward(self, gy):
+        y = self.saved_output()
+        return gy - y.exp() * gy.sum(dim=self.dim, keepdim=True)
+
+
+class Cumsum(Function):
+    def forward(self, x, dim, dtype):
+        self.dim = dim
+        return self.xp.cumsum(x, axis=dim, dtype=dtype)
+
+    def backward(self, gy):
+        return gy.flip(self.dim).cumsum(self.dim).flip(self.dim)
+
+
+class NormP(Function):
+    """Vector p-norm over dims; the subgradient at 0 is 0 (as torch)."""
+
+    def forward(self, x, p, dims, keepdim):
+        xp = self.xp
+        self.meta = (x.shape, dims, keepdim, p)
+        self.retain_inputs(0)
+        self.retain_output()
+        a = xp.abs(x)
+        if p == float("inf"):
+            return a.max(axis=dims, keepdims=keepdim)
+        if p == 2:
+            return xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
+        if p == 1:
+            return a.sum(axis=dims, keepdims=keepdim)
+        if p == 0:
+            return (x != 0).sum(axis=dims, keepdims=keepdim).astype(x.dtype)
+        return (a ** p).sum(axis=dims, keepdims=keepdim) ** (1.0 / p)
+
+    def backward(self, gy):
+        x, = self.saved_inputs()
+        y = self.saved_output()
+        shape, dims, keepdim, p = self.meta
+        if not keepdim:
+            gy = gy.reshape(_keep_shape(shape, dims))
+            y = y.reshape(_keep_shape(shape, dims))
+        if p == 0:
+            return gy * 0 * x
+        if p == 1:
+            return gy * x.sign()
+        if p == float("inf"):
+            m = (x.abs() == y).to(x.dtype)
+            return gy * x.sign() * m / m.sum(dim=dims, keepdim=True)
+        if p == 2:
+            g = x / (y + (y == 0).to(y.dtype))
+        else:
+            g = x * x.abs() ** (p - 2) / (y + (y == 0).to(y.dtype)) ** (p - 1)
+        return gy * g * (y != 0)
+
+
+# ---- helpers ---------------------------------------------------------------------------------
+def _keep_shape(shape, dims):
+    return tuple(1 if i in dims else s for i, s in enumerate(shape))
+
+
+def _drop_shape(shape, dims):
+    return tuple(s for i, s in enumerate(shape) if i not in dims)
+
+
+values_indices = collections.namedtuple("values_indices", ["values", "indices"])
+
+
+def _rt(name):
+    class R(values_indices):
+        __slots__ = ()
+
+        def __repr__(self):
+            return f"corelib.return_types.{name}(\nvalues={self.values!r},\nindices={self.indices!r})"
+    R.__name__ = R.__qualname__ = name
+    return R
+
+
+return_types = {n: _rt(n) for n in ("max", "min", "sort", "topk", "kthvalue", "median", "mode",
+                                    "cummax", "cummin", "aminmax")}
+
+
+def _sum_dtype(x, dtype):
+    if dtype is not None:
+        return D.to_dtype(dtype).np
+    if x._data.dtype.kind in "iub":
+        return np.int64
+    return None
+
+
+def sum(input, dim=None, keepdim=False, *, dtype=None):
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        dim = None
+    dims = dims_tuple(dim, input._data.ndim)
+    return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))
+
+
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    from corelib.ops.movement import where
+    return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
+
+
+def mean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is not None:
+        input = cast(input, D.to_dtype(dtype))
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"mean(): could not infer output dtype. Input dtype must be either a "
+                           f"floating point or complex dtype. Got: {input.dtype.name.capitalize()} "
+                           f"(use input.float().mean())")
+    if isinstance(dim, (list, tuple)) and len(dim) == 0:
+        dim = None
+    dims = dims_tuple(dim, input._data.ndim)
+    n = 1
+    for d in dims:
+        n *= input._data.shape[d]
+    s = Sum.apply(input, dims, keepdim, None)
+    return s / n if n != 0 else s * float("nan")
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    notnan = (~input.isnan()).sum(dim, keepdim)
+    return nansum(input, dim, keepdim) / notnan
+
+
+def prod(input, dim=None, keepdim=False, *, dtype=None):
+    dims = dims_tuple(dim, input._data.ndim)
+    return Prod.apply(input, dims, keepdim, _sum_dtype(input, dtype))
+
+
+def _var_impl(input, dim, unbiased, keepdim, correction):
+    if correction is None:
+        correction = 1 if unbiased in (None, True) else 0
+    if input._data.dtype.kind != "f":
+        raise RuntimeError("std and var only support floating point and complex dtypes")
+    dims = dims_tuple(dim, input._data.ndim)
+    n = 1
+    for d in dims:
+        n *= input._data.shape[d]
+    mu = mean(input, dims, keepdim=True)
+    d = input - mu
+    ss = sum(d * d, dims, keepdim)
+    denom = n - correction
+    return ss / denom if denom > 0 else ss * float("nan")
+
+
+def _var_args(dim, unbiased, keepdim, correction):
+    if isinstance(dim, bool):          # var(x, True): the old unbiased positional form
+        return None, dim, keepdim, correction
+    return dim, unbiased, keepdim, correction
+
+
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased, keepdim, correction = _var_args(dim, unbiased, keepdim, correction)
+    return _var_impl(input, dim, unbiased, keepdim, correction)
+
+
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    dim, unbiased, keepdim, correction = _var_args(dim, unbiased, keepdim, correction)
+    return _var_impl(input, dim, unbiased, keepdim, correction).sqrt()
+
+
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return var(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
+    return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
+
+
+def amax(input, dim=(), keepdim=False):
+    dims = dims_tuple(dim if dim != () else None, input._data.ndim)
+    return Amax.apply(input, dims, keepdim, True)
+
+
+def amin(input, dim=(), keepdim=False):
+    dims = dims_tuple(dim if dim != () else None, input._data.ndim)
+    return Amax.apply(input, dims, keepdim, False)
+
+
+def _minmax(input, dim, keepdim, largest, name, other=None):
+    if isinstance(dim, Tensor):               # max(a, b): elementwise
+        from corelib.ops.elementwise import maximum, minimum
+        return (maximum if largest else minimum)(input, dim)
+    if other is not None:
+        from corelib.ops.elementwise import maximum, minimum
+        return (maximum if largest else minimum)(input, other)
+    if dim is None:
+        if input._data.size == 0:
+            raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
+                               f"== 0. Specify the reduction dim with the 'dim' argument.")
+        return Amax.apply(input, tuple(range(input._data.ndim)), False, largest)
+    d = wrap_dim(dim, input._data.ndim)
+    a = input._data
+    if a.ndim == 0:
+        from corelib._creation import _wrap
+        return return_types[name](input.clone(), _wrap(np.array(0, dtype=np.int64), input.device))
+    if a.shape[d] == 0:
+        raise IndexError(f"{name}(): Expected reduction dim {dim} to have non-zero size.")
+    idx = _arg_nan(a, d, largest)
+    from corelib._creation import _wrap
+    idx_t = _wrap(np.expand_dims(idx, d), input.device)
+    from corelib.ops.movement import gather
+    vals = gather(input, d, idx_t)
+    if not keepdim:
+        vals = vals.squeeze(d)
+        idx_t = idx_t.squeeze(d)
+    return return_types[name](vals, idx_t)
+
+
+def _arg_nan(a, d, largest):
+    f = np.argmax if largest else np.argmin
+    idx = f(a, axis=d)
+    if a.dtype.kind == "f":
+        nan = np.isnan(a)
+        if nan.any():
+            has = nan.any(axis=d)
+            idx = np.where(has, np.argmax(nan, axis=d), idx)
+    return idx.astype(np.int64)
+
+
+def max(input, dim=None, keepdim=False, *, other=None, out=None):
+    return _minmax(input, dim, keepdim, True, "max", other)
+
+
+def min(input, dim=None, keepdim=False, *, other=None, out=None):
+    return _minmax(input, dim, keepdim, False, "min", other)
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    return return_types["aminmax"](amin(input, dim if dim is not None else (), keepdim),
+                                   amax(input, dim if dim is not None else (), keepdim))
+
+
+def argmax(input, dim=None, keepdim=False):
+    from corelib._creation import _wrap
+    a = input._data
+    if dim is None:
+        r = _arg_nan(a.reshape(-1), 0, True)
+        return _wrap(np.asarray(r).reshape((1,) * a.ndim if keepdim else ()), input.device)
+    d = wrap_dim(dim, a.ndim)
+    r = _arg_nan(a, d, True)
+    return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
+
+
+def argmin(input, dim=None, keepdim=False):
+    from corelib._creation import _wrap
+    a = input._data
+    if dim is None:
+        r = _arg_nan(a.reshape(-1), 0, False)
+        return _wrap(np.asarray(r).reshape((1,) * a.ndim if keepdim else ()), input.device)
+    d = wrap_dim(dim, a.ndim)
+    r = _arg_nan(a, d, False)
+    return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
+
+
+def _softmax_dim(ndim, dim, name):
+    if dim is None:
+        import warnings
+        warnings.warn(f"Implicit dimension choice for {name} has been deprecated. Change the call "
+                      f"to include dim=X as an argument.", stacklevel=3)
+        dim = 0 if ndim in (0, 1, 3) else 1
+    return wrap_dim(dim, ndim)
+
+
+def softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = cast(input, D.to_dtype(dtype))
+    input = float_input(input)
+    return Softmax.apply(input, _softmax_dim(input._data.ndim, dim, "softmax"))
+
+
+def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+    if dtype is not None:
+        input = cast(input, D.to_dtype(dtype))
+    input = float_input(input)
+    return LogSoftmax.apply(input, _softmax_dim(input._data.ndim, dim, "log_softmax"))
+
+
+def logsumexp(input, dim, keepdim=False):
+    input = float_input(input)
+    dims = dims_tuple(dim, input._data.ndim)
+    m = amax(input, dims, keepdim=True).detach()
+    m = T._make(np.where(np.isfinite(m._data), m._data, 0).astype(m._data.dtype), m.device)
+    r = (input - m).exp().sum(dims, keepdim=True).log() + m
+    return r if keepdim else r.squeeze(dims) if dims else r
+
+
+def cumsum(input, dim, *, dtype=None):
+    d = wrap_dim(dim, input._data.ndim)
+    return Cumsum.apply(input, d, _sum_dtype(input, dtype))
+
+
+def cumprod(input, dim, *, dtype=None):
+    d = wrap_dim(dim, input._data.ndim)
+    # composed through log-free form: prod of a growing prefix, via exclusive products
+    from corelib.ops.movement import stack
+    n = input._data.shape[d]
+    outs = []
+    acc = None
+    for i in range(n):
+        xi = input.select(d, i)
+        acc = xi if acc is None else acc * xi
+        outs.append(acc)
+    return stack(outs, d) if outs else input.clone()
+
+
+def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
+    if isinstance(p, str):
+        if p == "fro":
+            p = 2
+        elif p == "nuc":
+            raise RuntimeError("nuclear norm is not supported by corelib.norm; use p=2 or 'fro'")
+    input = float_input(input)
+    dims = dims_tuple(dim, input._data.ndim)
+    return NormP.apply(input, float(p), dims, keepdim)
+
+
+def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
+    return norm(x, ord, dim, keepdim)
+
+
+def dist(input, other, p=2):
+    return norm(input - other, p)
+
+
+def all(input, dim=None, keepdim=False):
+    from corelib._creation import _wrap
+    a = input._data
+    return _wrap(np.asarray(a.all(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim)), input.device)
+
+
+def any(input, dim=None, keepdim=False):
+    from corelib._creation import _wrap
+    a = input._data
+    return _wrap(np.asarray(a.any(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim)), input.device)
+
+
+def count_nonzero(input, dim=None):
+    from corelib._creation import _wrap
+    a = input._data
+    return _wrap(np.asarray(np.count_nonzero(a, axis=None if dim is None else dims_tuple(dim, a.ndim))).astype(np.int64),
+                 input.device)
