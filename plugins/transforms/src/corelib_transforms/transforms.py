@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+from corelib.random import numpy_rng as _numpy_rng
 
 from . import functional as F
 from .functional import InterpolationMode, _to_mode
@@ -34,8 +35,7 @@ __all__ = [
 # ---------------------------------------------------------------- randomness
 
 def _rng():
-    from corelib.random import numpy_rng
-    return numpy_rng()
+    return _numpy_rng()
 
 
 def _rand():
