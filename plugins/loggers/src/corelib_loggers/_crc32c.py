@@ -51,8 +51,12 @@ def _get_kernel():
         try:
             from corelib.backends.cpu import njit
             k = njit(nogil=True)(_crc32c_kernel)
-        except Exception:                       # pragma: no cover - corelib without backends
-            k = None
+        except ImportError:                     # pragma: no cover - corelib without backends
+            try:
+                import numba
+                k = numba.njit(nogil=True)(_crc32c_kernel)
+            except ImportError:                 # no numba: pure Python
+                k = None
         _kernel.append(k)
     return _kernel[0]
 
