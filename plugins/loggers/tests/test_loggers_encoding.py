@@ -76,6 +76,19 @@ def test_event_and_scalar_parse():
     assert ev.step == -3 and ev.file_version == "brain.Event:2"
 
 
+def test_float_overflow_and_fast_scalar_path():
+    from corelib_loggers import _summaries as S
+    for v in (1e300, -1e300, float("inf"), float("nan"), 0.0, -2.5, 3):
+        a = summary_pb2.Summary.FromString(S.scalar("t", v)).value[0]
+        b = summary_pb2.Summary.FromString(_proto.summary(_proto.summary_value(
+            "t", simple_value=v))).value[0]
+        assert a.tag == "t" and a.WhichOneof("value") == "simple_value"
+        want = np.float32(v) if abs(v) < 1e39 or v != v else np.copysign(np.inf, v)
+        np.testing.assert_array_equal(np.float32(a.simple_value), want)
+        assert a == b
+    assert S.scalar("t", 1.0) == S.scalar("t", 1.0)        # cached prefix reused
+
+
 def test_histogram_proto_parse():
     h = summary_pb2.HistogramProto.FromString(
         _proto.histogram_proto(-1.0, 2.0, 3, 1.0, 6.0, [0.0, 1.0, 2.0], [1, 0, 2]))

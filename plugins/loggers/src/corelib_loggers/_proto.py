@@ -5,6 +5,7 @@ Summary.Image, TensorProto, GraphDef/NodeDef/AttrValue and the hparams plugin me
 Field numbers are those of tensorboard/compat/proto/*.proto and plugins/hparams/*.proto.
 Wire types: 0 varint, 1 fixed64, 2 length-delimited, 5 fixed32; key = field << 3 | wire.
 """
+import math
 import struct
 
 import numpy as np
@@ -42,8 +43,16 @@ def f_double(field, value):
     return _key(field, 1) + _pack_d(float(value))
 
 
+def pack_float(value):
+    """IEEE float32 bytes; a finite double beyond float32's range becomes +-inf (as protobuf does)."""
+    try:
+        return _pack_f(value)
+    except OverflowError:
+        return _pack_f(math.copysign(math.inf, value))
+
+
 def f_float(field, value):
-    return _key(field, 5) + _pack_f(float(value))
+    return _key(field, 5) + pack_float(float(value))
 
 
 def f_bytes(field, data):
@@ -93,6 +102,20 @@ def session_log(status):
 # --- Summary ---------------------------------------------------------------------------------
 def summary(*values):
     return b"".join(f_msg(1, v) for v in values)
+
+
+_SIMPLE_PREFIX = {}
+
+
+def simple_value_summary(tag, value):
+    """Summary{value: [Value{tag, simple_value}]}: the add_scalar fast path (tag prefix cached)."""
+    pre = _SIMPLE_PREFIX.get(tag)
+    if pre is None:
+        pre = f_str(1, tag) + b"\x15"                   # key of field 2, wire type 5
+        if len(_SIMPLE_PREFIX) < 4096:
+            _SIMPLE_PREFIX[tag] = pre
+    val = pre + pack_float(value)
+    return b"\n" + varint(len(val)) + val
 
 
 def summary_value(tag, *, simple_value=None, image=None, histo=None, tensor=None, metadata=None):

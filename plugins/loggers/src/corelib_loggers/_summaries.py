@@ -48,7 +48,7 @@ def scalar(tag, value, new_style=False, double_precision=False):
             t = _proto.tensor_proto(_proto.DT_FLOAT, float_val=[v])
         return _proto.summary(_proto.summary_value(
             tag, tensor=t, metadata=_proto.summary_metadata("scalars")))
-    return _proto.summary(_proto.summary_value(tag, simple_value=v))
+    return _proto.simple_value_summary(tag, v)
 
 
 # --- histograms ------------------------------------------------------------------------------

@@ -66,7 +66,7 @@ class SummaryWriter:
             from datetime import datetime
             current_time = datetime.now().strftime("%b%d_%H-%M-%S")
             log_dir = os.path.join("runs", current_time + "_" + socket.gethostname() + comment)
-        self.log_dir = str(log_dir) if isinstance(log_dir, os.PathLike) else log_dir
+        self.log_dir = log_dir
         self.purge_step = purge_step
         self.max_queue = max_queue
         self.flush_secs = flush_secs
@@ -78,7 +78,7 @@ class SummaryWriter:
     def _get_file_writer(self):
         """The default FileWriter, recreated (a new event file) after ``close()``."""
         if self.all_writers is None or self.file_writer is None:
-            self.file_writer = FileWriter(self.log_dir, self.max_queue, self.flush_secs,
+            self.file_writer = FileWriter(str(self.log_dir), self.max_queue, self.flush_secs,
                                           self.filename_suffix)
             self.all_writers = {self.file_writer.get_logdir(): self.file_writer}
             if self.purge_step is not None:
