@@ -301,3 +301,21 @@ def test_facade():
     assert cu.tensorboard is tb
     with pytest.raises(AttributeError):
         cu.no_such_thing
+
+
+def test_add_figure(tmp_path):
+    try:
+        import matplotlib
+    except ImportError:
+        with SummaryWriter(tmp_path) as w:
+            with pytest.raises(ImportError, match="matplotlib"):
+                w.add_figure("fig", object(), 0)
+        pytest.skip("matplotlib is not installed: add_figure raises a clear ImportError")
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig = plt.figure(figsize=(2, 1), dpi=50)
+    plt.plot([0, 1], [1, 0])
+    with SummaryWriter(tmp_path) as w:
+        w.add_figure("fig", fig, 0)
+    im = load(tmp_path).Images("fig")[0]
+    assert (im.width, im.height) == (100, 50)
