@@ -52,3 +52,12 @@ def test_registry_and_facade_resolve():
     assert {"Compose", "functional", "RandomErasing"} <= set(dir(transforms))
     with pytest.raises(AttributeError, match="RandomResizedCrop"):
         transforms.RandomResizeCrop
+
+
+def test_check_plugin_conformance():
+    plugins = pytest.importorskip("corelib.testing.plugins")
+    try:
+        report = plugins.check_plugin("corelib-transforms", catalog=False, raise_on_error=False)
+    except AssertionError as e:  # not installed
+        pytest.skip(str(e))
+    assert not report.problems, str(report)

@@ -165,3 +165,11 @@ def test_tensor_pipeline_reproducible(rgb):
     manual_seed(1)
     b = pipe(rgb).numpy()
     assert a.shape == (3, 16, 16) and np.array_equal(a, b)
+
+
+def test_normalize_keeps_autograd_graph():
+    x = cl().tensor(np.random.default_rng(0).random((3, 4, 4)).astype(np.float32),
+                    requires_grad=True)
+    y = F.normalize(x, [0.5, 0.5, 0.5], [0.25, 0.5, 1.0])
+    y.sum().backward()
+    np.testing.assert_allclose(x.grad.numpy()[:, 0, 0], [4.0, 2.0, 1.0])

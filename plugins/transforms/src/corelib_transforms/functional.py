@@ -273,6 +273,18 @@ def normalize(tensor, mean, std, inplace=False):
     """(input[channel] - mean[channel]) / std[channel] on a float tensor image."""
     if not _is_tensor(tensor):
         raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
+    if getattr(tensor, "requires_grad", False) and not inplace:
+        # keep the autograd graph: compose differentiable corelib ops instead of numpy
+        import corelib
+        a = _np(tensor)
+        _A.normalize(a[..., :1, :1] if a.ndim >= 3 else a, mean, std)   # argument checks
+        m = corelib.tensor(np.asarray(mean, dtype=a.dtype))
+        s = corelib.tensor(np.asarray(std, dtype=a.dtype))
+        if m.dim() == 1:
+            m = m.reshape(-1, 1, 1)
+        if s.dim() == 1:
+            s = s.reshape(-1, 1, 1)
+        return (tensor - m) / s
     a = _np(tensor)
     if inplace:
         _A.normalize(a, mean, std, inplace=True)
