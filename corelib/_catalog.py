@@ -90,13 +90,13 @@ _NAMES = {
         ones zeros orthogonal eye dirac sparse trunc_normal calculate_gain
     """,
     "transform": """
-        to_tensor to_pil_image normalize resize center_crop random_crop random_resized_crop
+        to_tensor pil_to_tensor to_pil_image convert_image_dtype normalize resize center_crop random_crop random_resized_crop
         five_crop ten_crop pad random_horizontal_flip random_vertical_flip random_rotation
-        random_affine color_jitter grayscale random_grayscale linear_transformation
+        random_affine gaussian_blur color_jitter grayscale random_grayscale linear_transformation
         random_erasing lambda random_apply random_choice random_order compose
     """,
     "logger": "summary_writer make_grid save_image summary",
-    "dataset": "digits shapes image_folder mnist fashion_mnist cifar10",
+    "dataset": "digits shapes image_folder dataset_folder mnist fashion_mnist cifar10",
 }
 
 #: (kind, snake_case_name) -> first-party distribution providing it.
