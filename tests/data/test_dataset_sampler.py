@@ -147,3 +147,15 @@ def test_weighted_random_sampler_statistics():
     with pytest.raises(ValueError, match="weights should be a 1d sequence"):
         WeightedRandomSampler([[1.0]], 1)
     assert WeightedRandomSampler(w, 3).weights.dtype == corelib.float64
+
+
+def test_tensor_dataset_getitems_matches_getitem():
+    x = corelib.from_numpy(np.arange(12, dtype=np.float32).reshape(6, 2))
+    y = corelib.from_numpy(np.arange(6))
+    ds = TensorDataset(x, y)
+    fast = ds.__getitems__([5, 0, -1])
+    slow = [ds[i] for i in [5, 0, -1]]
+    for (a, b), (c, d) in zip(fast, slow):
+        assert a.tolist() == c.tolist() and b.item() == d.item() and a.dtype == c.dtype
+    fast[0][0].numpy()[0] = 100.0          # a view of the dataset row, like ds[5]
+    assert x.numpy()[5, 0] == 100.0

@@ -88,8 +88,32 @@ class TensorDataset(Dataset):
     def __getitem__(self, index):
         return tuple(tensor[index] for tensor in self.tensors)
 
+    def __getitems__(self, indices):
+        # Batch fetch used by the DataLoader: the same samples as `[self[i] for i in indices]`
+        # (each a view of row i, sharing memory), built straight from the numpy rows when
+        # every tensor is a plain cpu tensor that does not require grad.
+        arrays = _plain_cpu_arrays(self.tensors)
+        if arrays is None or not all(type(i) is int for i in indices):
+            return [self[i] for i in indices]
+        from corelib import from_numpy
+        cols = [[from_numpy(a[i, ...]) for i in indices] for a in arrays]
+        return list(zip(*cols))
+
     def __len__(self):
         return _first_dim(self.tensors[0])
+
+
+def _plain_cpu_arrays(tensors):
+    try:
+        from corelib._tensor import Tensor
+    except ImportError:  # pragma: no cover
+        return None
+    out = []
+    for t in tensors:
+        if type(t) is not Tensor or t.requires_grad or t.device.type != "cpu":
+            return None
+        out.append(t._data)
+    return out
 
 
 class StackDataset(Dataset):
