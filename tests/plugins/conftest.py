@@ -90,7 +90,7 @@ def write_dist(site: Path, dist: str, version: str, entry_points: dict[str, str]
 ACME_FILES = {
     "acme_losses/__init__.py": "",
     "acme_losses/plugin.py": """
-        from corelib.hookspecs import hookimpl
+        from corelib import hookimpl
 
         @hookimpl
         def corelib_register_losses():
@@ -112,7 +112,7 @@ BROKEN_FILES = {
 CLASH_FILES = {
     "other_losses/__init__.py": "",
     "other_losses/plugin.py": """
-        from corelib.hookspecs import hookimpl
+        from corelib import hookimpl
 
         @hookimpl
         def corelib_register_losses():

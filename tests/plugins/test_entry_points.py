@@ -88,9 +88,12 @@ def test_import_corelib_imports_no_plugin_and_no_pluggy(broken_site, snippet):
         mods = sorted(m for m in sys.modules if m.split(".")[0] in
                       ("pluggy", "acme_losses", "broken_plugin", "other_losses")
                       or m.startswith("corelib_") or m == "corelib.hookspecs")
-        print(json.dumps({"mods": mods}))
+        from corelib import hookimpl, registry     # the plugin marker is exported lazily
+        import corelib.hookspecs
+        ok = hookimpl is corelib.hookspecs.hookimpl and registry is corelib.registry
+        print(json.dumps({"mods": mods, "exports": ok}))
     """, broken_site)
-    assert out["mods"] == []
+    assert out == {"mods": [], "exports": True}
 
 
 # ------------------------------------------------------------------ CLI
