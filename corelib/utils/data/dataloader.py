@@ -3,6 +3,7 @@ process or in worker processes. Same arguments, defaults, errors and semantics a
 ``torch.utils.data.DataLoader``; the iterators ``_SingleProcessDataLoaderIter`` and
 ``_MultiProcessingDataLoaderIter`` are private, their helpers live in ``_utils``.
 """
+import atexit
 import itertools
 import math
 import multiprocessing as python_multiprocessing
@@ -10,6 +11,7 @@ import os
 import queue
 import time
 import warnings
+import weakref
 from typing import Any, Callable, Iterable, List, Optional, TypeVar, Union
 
 from corelib.utils.data import _utils
@@ -27,6 +29,24 @@ T = TypeVar("T")
 get_worker_info = _utils.worker.get_worker_info
 default_collate = _utils.collate.default_collate
 default_convert = _utils.collate.default_convert
+
+
+# Multi-process iterators whose workers may be running. At interpreter exit they are shut
+# down cleanly (workers stopped, unreceived shared-memory batches removed) before the
+# `python_exit_status` flag makes `__del__` a no-op. atexit runs hooks in reverse order of
+# registration, so this one (registered after `_utils`' flag hook) runs first.
+_live_iterators = weakref.WeakSet()
+
+
+def _shutdown_live_iterators():
+    for it in list(_live_iterators):
+        try:
+            it._shutdown_workers()
+        except Exception:
+            pass
+
+
+atexit.register(_shutdown_live_iterators)
 
 
 class _InfiniteConstantSampler(Sampler):
@@ -502,6 +522,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             raise
 
         self._data_queue = self._worker_result_queue
+        _live_iterators.add(self)
         self._reset(loader, first_iter=True)
 
     def _reset(self, loader, first_iter=False):
@@ -724,6 +745,7 @@ class _MultiProcessingDataLoaderIter(_BaseDataLoaderIter):
             except Exception:
                 pass
             _shm.cleanup(self._shm_prefix)
+            _live_iterators.discard(self)
 
     def __del__(self):
         if hasattr(self, "_shutdown"):
