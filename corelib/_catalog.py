@@ -14,7 +14,8 @@ import re
 __all__ = ["KINDS", "KIND_HOOKS", "BUNDLES", "BUNDLE_DIRS", "CATALOG", "snake_case"]
 
 #: The component kinds, in display order.
-KINDS = ("layer", "loss", "optimizer", "scheduler", "initializer", "transform", "logger", "dataset")
+KINDS = ("layer", "loss", "optimizer", "scheduler", "initializer", "transform", "logger", "dataset",
+         "functional")
 
 #: kind -> name of the pluggy hook that collects it (see corelib/hookspecs.py).
 KIND_HOOKS = {
@@ -26,6 +27,7 @@ KIND_HOOKS = {
     "transform": "corelib_register_transforms",
     "logger": "corelib_register_loggers",
     "dataset": "corelib_register_datasets",
+    "functional": "corelib_register_functional",
 }
 
 #: kind -> the first-party distribution that provides it.
@@ -38,6 +40,7 @@ BUNDLES = {
     "transform": "corelib-transforms",
     "logger": "corelib-loggers",
     "dataset": "corelib-datasets",
+    "functional": "corelib-losses",
 }
 
 #: distribution -> its folder under plugins/ in a source checkout.

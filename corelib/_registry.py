@@ -733,3 +733,7 @@ def _import_target(entry: _Entry) -> Any:
 
 #: The process-wide registry behind ``corelib.registry``.
 default_registry = Registry()
+
+#: module-level shortcuts for facade modules: ``__getattr__, __dir__ = facade(__name__, kinds)``
+facade = default_registry.facade
+find_attr = default_registry.find_attr

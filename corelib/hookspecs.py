@@ -132,5 +132,16 @@ def corelib_register_datasets() -> Mapping[str, Target]:
     """
 
 
+@hookspec
+def corelib_register_functional() -> Mapping[str, Target]:
+    """Return ``{name: target}`` for functions added to ``corelib.nn.functional``.
+
+    Kind ``"functional"``; reached as ``corelib.nn.functional.<name>`` when the core does not
+    define the name itself. Names are the PyTorch functional names, e.g. ``"cross_entropy"``,
+    ``"mse_loss"``, ``"ctc_loss"``. Called at most once, the first time the ``"functional"``
+    kind is used.
+    """
+
+
 #: kind -> hook name (one source of truth, shared with the registry without importing pluggy).
 HOOKS = dict(KIND_HOOKS)

@@ -66,6 +66,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     stack.append(nfn)
 
     buf = {}
+    # arrays that must not become a leaf's .grad without a copy (user grads, grads given out)
+    given = {id(g._data) for g in grads}
 
     def leaf_accumulate(leaf, g):
         if leaf._hooks:
@@ -84,7 +86,15 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             g = g.detach()
         old = leaf._grad
         if old is None:
-            leaf._grad = g.clone() if not create_graph else g
+            a = g._data
+            if create_graph:
+                leaf._grad = g
+            elif id(a) in given or a.base is not None or not a.flags.writeable or \
+                    not a.flags.c_contiguous or leaf._device is not T.CPU:
+                leaf._grad = g.clone()
+            else:           # a fresh array nobody else holds: take it without a copy
+                leaf._grad = g
+                given.add(id(a))
         elif create_graph or grad_mode._enabled[0] and old._rg:
             leaf._grad = old + g
         else:
@@ -114,6 +124,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                     rt = fn._retain_ref()
                     if rt is not None:
                         rt._grad = g if create_graph else g.detach()
+                        given.add(id(g._data))
                 if capture is not None and fn in capture:
                     for i in capture[fn]:
                         results[i] = g

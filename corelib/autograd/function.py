@@ -71,6 +71,7 @@ class Function:
             if dev is not T.CPU or np.may_share_memory(out, src._data):
                 t._vc = src._vc
                 t._base = src._base if src._base is not None else src
+                t._view_fn = (cls, args[1:], kwargs, src if src._base is not None else None)
         if req:
             self._next = tuple(
                 (a.grad_fn, a if a.grad_fn is None else None, a._data.shape)

@@ -16,21 +16,28 @@ Tensor = T.Tensor
 
 
 # ---- binary ---------------------------------------------------------------------------------
-def _retain_operands(fn):
+def _retain_operands(fn, for_a=(1,), for_b=(0,)):
+    """Retain the Tensor operands that backward needs: ``for_a`` are the operands the gradient
+    of a uses, ``for_b`` those of b's (0 = a, 1 = b)."""
     ins = fn._inputs
-    if ins is not None:
-        fn.retain_inputs(*[i for i in (0, 1) if isinstance(ins[i], Tensor)])
+    if ins is None:
+        return
+    need = set()
+    if fn.needs_input_grad[0]:
+        need.update(for_a)
+    if fn.needs_input_grad[1]:
+        need.update(for_b)
+    fn.retain_inputs(*sorted(i for i in need if isinstance(ins[i], Tensor)))
 
 
 def _operands(fn):
-    """(a, b) for backward: retained Tensors (version-checked), Python scalars as given."""
-    a, b = fn._inputs
-    saved = fn.saved_inputs()
-    if isinstance(a, Tensor) and isinstance(b, Tensor):
-        return saved[0], saved[1]
-    if isinstance(a, Tensor):
-        return saved[0], b
-    return a, saved[0]
+    """(a, b) for backward: retained Tensors (version-checked), Python scalars as given, None
+    for an operand that was not kept."""
+    ins = fn._inputs
+    ab = [x if not isinstance(x, Tensor) else None for x in ins[:2]]
+    for (i, _), t in zip(fn._retained, fn.saved_inputs()):
+        ab[i] = t
+    return ab[0], ab[1]
 
 
 class Add(Function):
@@ -62,7 +69,7 @@ class Mul(Function):
 
 class Div(Function):
     def forward(self, a, b):
-        _retain_operands(self)
+        _retain_operands(self, (1,), (0, 1))
         return a / b
 
     def backward(self, gy):
@@ -73,7 +80,7 @@ class Div(Function):
 
 class Pow(Function):
     def forward(self, a, b):
-        _retain_operands(self)
+        _retain_operands(self, (0, 1), (0, 1))
         if isinstance(b, (int, float)) and not isinstance(a, (int, float)):
             if b == 2:
                 return a * a
@@ -636,6 +643,8 @@ def square(input, *, out=None):
 
 
 def sign(input, *, out=None):
+    if input._data.dtype.kind == "f":
+        return _out(_sign_float(input), out)
     return _out(NonDiffUnary.apply(input, "sign"), out)
 
 
@@ -664,6 +673,7 @@ def _rounding(name):
 
 
 floor = _rounding("floor")
+_sign_float = _rounding("sign")
 ceil = _rounding("ceil")
 trunc = fix = _rounding("trunc")
 _round_half_even = _rounding("round")

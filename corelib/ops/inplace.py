@@ -95,7 +95,7 @@ def _view_fn(t):
     """A function base -> the view t, replaying the view ops that made t."""
     steps = []
     cur = t
-    while cur._view_fn is not None:
+    while cur is not None and cur._view_fn is not None:
         steps.append(cur._view_fn)
         cur = cur._view_fn[3]
     steps.reverse()

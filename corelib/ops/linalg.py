@@ -17,6 +17,8 @@ class MatMul(Function):
         a, b = self.saved_inputs()
         na, nb = self.needs_input_grad
         a1, b1 = a.dim() == 1, b.dim() == 1
+        if a1 and b1:
+            return (gy * b if na else None), (gy * a if nb else None)
         a2 = a.unsqueeze(0) if a1 else a
         b2 = b.unsqueeze(-1) if b1 else b
         g2 = gy

@@ -234,6 +234,10 @@ class Scatter(Function):
         else:
             raise RuntimeError(f"the gradient of scatter with reduce={self.reduce!r} is not supported; "
                                f"use scatter_add or compose the reduction from differentiable ops")
+        if gsrc is not None:
+            sshape = tuple(self._inputs[3].shape)
+            if tuple(gsrc.shape) != sshape:      # src larger than index: only its corner was used
+                gsrc = IndexBackward.apply(gsrc, sshape, tuple(slice(0, n) for n in index.shape))
         return gx, None, None, gsrc
 
 

@@ -1,0 +1,188 @@
+"""Values and gradients of core ops against PyTorch (skipped without torch)."""
+import numpy as np
+import pytest
+
+import corelib as cl
+
+torch = pytest.importorskip("torch")
+
+
+def _pair(arr, rg=True):
+    a = cl.tensor(arr, requires_grad=rg and arr.dtype.kind == "f")
+    t = torch.tensor(arr, requires_grad=rg and arr.dtype.kind == "f")
+    return a, t
+
+
+def _cmp(a, t, rtol=1e-5, atol=1e-6):
+    if isinstance(t, (tuple, list)):
+        for x, y in zip(a, t):
+            _cmp(x, y, rtol, atol)
+        return
+    assert tuple(a.shape) == tuple(t.shape), (a.shape, t.shape)
+    assert str(a.dtype).split(".")[-1] == str(t.dtype).split(".")[-1], (a.dtype, t.dtype)
+    np.testing.assert_allclose(a.detach().numpy().astype(np.float64),
+                               t.detach().numpy().astype(np.float64), rtol=rtol, atol=atol, equal_nan=True)
+
+
+def check(fn_cl, fn_t, *arrays, grad=True, rtol=1e-5, atol=1e-6):
+    cls, ts = zip(*[_pair(a, grad) for a in arrays])
+    oc, ot = fn_cl(*cls), fn_t(*ts)
+    _cmp(oc, ot, rtol, atol)
+    if grad and isinstance(ot, torch.Tensor) and ot.requires_grad:
+        g = np.random.default_rng(1).standard_normal(tuple(ot.shape)).astype(np.float32)
+        oc.backward(cl.tensor(g, dtype=oc.dtype))
+        ot.backward(torch.tensor(g, dtype=ot.dtype))
+        for c, t in zip(cls, ts):
+            if t.requires_grad:
+                assert c.grad is not None
+                _cmp(c.grad, t.grad, rtol, atol)
+
+
+R = np.random.default_rng(0)
+A = R.standard_normal((3, 4)).astype(np.float32)
+B = R.standard_normal((3, 4)).astype(np.float32)
+ROW = R.standard_normal((4,)).astype(np.float32)
+POS = (R.random((3, 4)) + 0.5).astype(np.float32)
+UNIT = (R.random((3, 4)) * 1.8 - 0.9).astype(np.float32)
+
+UNARY = ["exp", "log", "log2", "log10", "sqrt", "abs", "sin", "cos", "tan", "asin", "acos", "atan",
+         "sinh", "cosh", "tanh", "sigmoid", "relu", "neg", "expm1", "log1p", "rsqrt", "reciprocal",
+         "square", "erf", "floor", "ceil", "round", "trunc", "sign", "frac"]
+
+
+@pytest.mark.parametrize("name", UNARY)
+def test_unary(name):
+    src = POS if name in ("log", "log2", "log10", "sqrt", "rsqrt", "log1p") else \
+        UNIT if name in ("asin", "acos") else A
+    check(lambda x: getattr(cl, name)(x), lambda x: getattr(torch, name)(x), src)
+    check(lambda x: getattr(x, name)(), lambda x: getattr(x, name)(), src)
+
+
+BINARY = [("add", lambda a, b: a + b), ("sub", lambda a, b: a - b), ("mul", lambda a, b: a * b),
+          ("div", lambda a, b: a / b), ("pow", lambda a, b: a.abs() ** b),
+          ("max", lambda a, b: a.maximum(b) if hasattr(a, "maximum") else a.maximum(b)),
+          ("atan2", lambda a, b: a.atan2(b)), ("min", lambda a, b: a.minimum(b))]
+
+
+@pytest.mark.parametrize("name,f", BINARY)
+@pytest.mark.parametrize("shapes", ["same", "row"])
+def test_binary_broadcast(name, f, shapes):
+    b = B if shapes == "same" else ROW
+    check(f, f, A, b)
+
+
+def test_scalar_forms():
+    for f in (lambda x: x + 2, lambda x: 2 - x, lambda x: x * 3.5, lambda x: 1 / (x.abs() + 1),
+              lambda x: x ** 2, lambda x: x ** 0.5 if False else x.abs() ** 1.5, lambda x: 2 ** x,
+              lambda x: -x, lambda x: x.clamp(-0.5, 0.5), lambda x: x.clamp(min=0),
+              lambda x: torch.clamp(x, max=0.1) if isinstance(x, torch.Tensor) else cl.clamp(x, max=0.1),
+              lambda x: x.add(x, alpha=2), lambda x: x.sub(1, alpha=3)):
+        check(f, f, A)
+
+
+def test_addcmul_addcdiv():
+    check(lambda a, b, c: cl.addcmul(a, b, c, value=0.5), lambda a, b, c: torch.addcmul(a, b, c, value=0.5), A, B, POS)
+    check(lambda a, b, c: cl.addcdiv(a, b, c, value=2), lambda a, b, c: torch.addcdiv(a, b, c, value=2), A, B, POS)
+
+
+RED = [("sum", {}), ("sum", {"dim": 1}), ("sum", {"dim": (0, 1), "keepdim": True}), ("mean", {}),
+       ("mean", {"dim": 0}), ("var", {}), ("var", {"dim": 1, "unbiased": False}), ("std", {"dim": 0}),
+       ("prod", {}), ("prod", {"dim": 1}), ("amax", {"dim": 1}), ("logsumexp", {"dim": 1}),
+       ("norm", {}), ("norm", {"dim": 1}), ("cumsum", {"dim": 1}), ("softmax", {"dim": 1}),
+       ("log_softmax", {"dim": 0}), ("max", {}), ("min", {})]
+
+
+@pytest.mark.parametrize("name,kw", RED)
+def test_reductions(name, kw):
+    check(lambda x: getattr(x, name)(**kw), lambda x: getattr(x, name)(**kw), A)
+
+
+def test_max_min_dim():
+    check(lambda x: x.max(dim=1), lambda x: x.max(dim=1), A, grad=False)
+    check(lambda x: x.max(dim=1).values, lambda x: x.max(dim=1).values, A)
+    check(lambda x: x.min(0, keepdim=True)[0], lambda x: x.min(0, keepdim=True)[0], A)
+    c, t = _pair(A)
+    assert c.max(1).indices.tolist() == t.max(1).indices.tolist()
+    assert c.argmax().item() == t.argmax().item()
+    assert c.argmin(0).tolist() == t.argmin(0).tolist()
+
+
+def test_sort_topk():
+    check(lambda x: x.sort(1, descending=True).values, lambda x: x.sort(1, descending=True).values, A)
+    check(lambda x: x.topk(2, dim=1).values, lambda x: x.topk(2, dim=1).values, A)
+    c, t = _pair(A)
+    assert c.topk(2).indices.tolist() == t.topk(2).indices.tolist()
+    assert c.sort(0).indices.tolist() == t.sort(0).indices.tolist()
+    assert c.argsort(1).tolist() == t.argsort(1).tolist()
+
+
+MOVE = [lambda x: x.reshape(4, 3), lambda x: x.view(-1), lambda x: x.t(), lambda x: x.transpose(0, 1),
+        lambda x: x.permute(1, 0), lambda x: x.unsqueeze(1), lambda x: x.unsqueeze(0).squeeze(0),
+        lambda x: x.flatten(), lambda x: x.expand(2, 3, 4), lambda x: x[1], lambda x: x[:, 1:3],
+        lambda x: x[::2, ::-1] if isinstance(x, cl.Tensor) else x[::2].flip(1), lambda x: x[[0, 2, 2]],
+        lambda x: x[x > 0], lambda x: x[..., None, 1], lambda x: x.flip(0), lambda x: x.roll(1, 1),
+        lambda x: x.repeat(2, 3), lambda x: x.narrow(1, 1, 2), lambda x: x.select(0, 2),
+        lambda x: x.index_select(1, type(x.long())(np.array([3, 0, 3])) if False else
+                                 (cl.tensor([3, 0, 3]) if isinstance(x, cl.Tensor) else torch.tensor([3, 0, 3]))),
+        lambda x: x.tril(), lambda x: x.triu(1), lambda x: x.chunk(2, 1)[1], lambda x: x.split([1, 2], 0)[1],
+        lambda x: x.unbind(1)[2], lambda x: x.contiguous(), lambda x: x.clone(), lambda x: x.T,
+        lambda x: x.unflatten(1, (2, 2)), lambda x: x.movedim(0, 1), lambda x: x.tile((2,)),
+        lambda x: x.masked_fill(x > 0, 0.5), lambda x: x.diagonal(), lambda x: x.repeat_interleave(2, 0)]
+
+
+@pytest.mark.parametrize("i", range(len(MOVE)))
+def test_movement(i):
+    check(MOVE[i], MOVE[i], A)
+
+
+def test_cat_stack_where_gather_scatter():
+    check(lambda a, b: cl.cat([a, b], 1), lambda a, b: torch.cat([a, b], 1), A, B)
+    check(lambda a, b: cl.stack([a, b], 2), lambda a, b: torch.stack([a, b], 2), A, B)
+    check(lambda a, b: cl.where(a > b, a, b), lambda a, b: torch.where(a > b, a, b), A, B)
+    check(lambda a: cl.where(a > 0, a, 0.0), lambda a: torch.where(a > 0, a, 0.0), A)
+    idx = np.array([[0, 1, 2, 0], [2, 2, 1, 0]])
+    check(lambda a: a.gather(0, cl.tensor(idx)), lambda a: a.gather(0, torch.tensor(idx)), A)
+    check(lambda a, b: a.scatter(0, cl.tensor(idx), b), lambda a, b: a.scatter(0, torch.tensor(idx), b), A, B[:2].copy())
+    check(lambda a, b: a.scatter_add(0, cl.tensor(idx), b), lambda a, b: a.scatter_add(0, torch.tensor(idx), b), A, B[:2].copy())
+    check(lambda a: cl.masked_select(a, a > 0), lambda a: torch.masked_select(a, a > 0), A)
+
+
+@pytest.mark.parametrize("sa,sb", [((3, 4), (4, 5)), ((4,), (4, 5)), ((3, 4), (4,)), ((4,), (4,)),
+                                   ((2, 3, 4), (4, 5)), ((2, 3, 4), (2, 4, 5)), ((1, 3, 4), (2, 4, 2)),
+                                   ((3, 4), (2, 4, 5))])
+def test_matmul(sa, sb):
+    a = R.standard_normal(sa).astype(np.float32)
+    b = R.standard_normal(sb).astype(np.float32)
+    check(lambda x, y: x @ y, lambda x, y: x @ y, a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_mm_bmm_errors():
+    with pytest.raises(RuntimeError, match="shapes cannot be multiplied"):
+        cl.randn(2, 3) @ cl.randn(4, 5)
+    with pytest.raises(RuntimeError, match="3D"):
+        cl.bmm(cl.randn(2, 3), cl.randn(2, 3))
+    check(lambda a, b: cl.einsum("ij,jk->ik", a, b), lambda a, b: torch.einsum("ij,jk->ik", a, b),
+          A, B.T.copy(), rtol=1e-4)
+
+
+def test_inplace_autograd_matches_torch():
+    def f(lib):
+        def g(x):
+            y = x * 2
+            y.add_(1)
+            y.mul_(x)
+            y[0] = y[0] * 3
+            y[:, 1:2] += 5
+            z = y.view(-1)
+            z[2] = 0
+            return y.exp_().sum()
+        return g
+    check(f(cl), f(torch), A / 4)
+
+
+def test_relu_inplace_then_more():
+    def f(x):
+        h = x * 1.5
+        h.relu_()
+        return (h * h).sum()
+    check(f, f, A)
