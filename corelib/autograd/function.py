@@ -110,7 +110,9 @@ class Function:
             _raise_freed()
         arr, vc, ver = self._out
         if vc[0] != ver:
-            _raise_modified(T._make(arr, self._dev), self, ver, output=True)
+            t = T._make(arr, self._dev)
+            t._vc = vc
+            _raise_modified(t, self, ver, output=True)
         t = T._make(arr, self._dev, _enabled[0], self if _enabled[0] else None)
         t._vc = vc
         return t

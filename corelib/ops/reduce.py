@@ -88,10 +88,12 @@ class Prod(Function):
         return x.prod(axis=dims, keepdims=keepdim, dtype=dtype)
 
     def backward(self, gy):
-        others, = self.saved_tensors
         shape, dims, keepdim = self.meta
         if not keepdim:
             gy = gy.reshape(_keep_shape(shape, dims))
+        if gy.requires_grad or self._inputs[0].requires_grad and _grad_enabled():
+            return gy * _prod_others_graph(self._inputs[0], dims)     # create_graph: differentiable
+        others, = self.saved_tensors
         return gy * others
 
 
@@ -106,6 +108,31 @@ def _prod_others(x, dims):
     right = xp.flip(xp.cumprod(xp.flip(xp.concatenate([flat[..., 1:], ones], axis=-1), -1), axis=-1), -1)
     res = (left * right).reshape(moved.shape)
     return xp.moveaxis(res, tuple(range(x.ndim - len(dims), x.ndim)), dims)
+
+
+def _grad_enabled():
+    from corelib.autograd.grad_mode import _enabled
+    return _enabled[0]
+
+
+def _prod_others_graph(x, dims):
+    """prod of the other elements of each reduced slice, from differentiable ops (O(n^2))."""
+    from corelib.ops.movement import cat, stack
+    nd = x.dim()
+    rest = [d for d in range(nd) if d not in dims]
+    xt = x.permute(rest + list(dims))
+    lead = tuple(xt.shape[:len(rest)])
+    flat = xt.reshape(lead + (-1,))
+    n = flat.shape[-1]
+    cols = []
+    for i in range(n):
+        parts = [p for p in (flat[..., :i], flat[..., i + 1:]) if p.shape[-1]]
+        cols.append(prod(cat(parts, -1), -1) if parts else flat[..., 0] * 0 + 1)
+    res = stack(cols, -1).reshape(xt.shape)
+    inv = [0] * nd
+    for k, d in enumerate(rest + list(dims)):
+        inv[d] = k
+    return res.permute(inv)
 
 
 class Softmax(Function):
