@@ -47,12 +47,12 @@ def test_problems_are_all_listed(plugin_module):
 def test_first_party_names_must_match_the_catalog(plugin_module):
     reg = Registry(autoload=False)
     reg.register_plugin(plugin_module(loss={"mse": GoodLoss, "not_in_catalog": GoodLoss},
-                                      optimizer={"triplet_margin": good_fn}),
+                                      initializer={"triplet_margin": good_fn}),
                         "losses", dist="corelib-losses", version="0.1.0")
     report = check_plugin("corelib-losses", registry=reg, raise_on_error=False)
     text = "\n".join(report.problems)
     assert "loss 'not_in_catalog' is missing from corelib/_catalog.py" in text
-    assert "optimizer 'triplet_margin' is missing" in text
+    assert "initializer 'triplet_margin' is missing" in text
     assert "'mse'" not in text
     assert check_plugin("corelib-losses", registry=reg, catalog=False, raise_on_error=False).ok
 
