@@ -86,6 +86,13 @@ class Pow(Function):
                 return a * a
             if b == 0.5:
                 return self.xp.sqrt(a)
+        if isinstance(b, np.ndarray) and b.dtype.kind in "iu" and (b < 0).any():
+            # integer ** negative integer: 1 for base 1, +-1 for base -1, else 0 (as torch)
+            xp = self.xp
+            r = xp.power(a, xp.abs(b))
+            odd = (xp.abs(b) % 2) == 1
+            neg = xp.where(a == 1, 1, xp.where(a == -1, xp.where(odd, -1, 1), 0)).astype(r.dtype)
+            return xp.where(b < 0, neg, r)
         return self.xp.power(a, b)
 
     def backward(self, gy):
@@ -422,6 +429,18 @@ class NonDiffBinary(Function):
 
 
 # ---- wrappers with torch's promotion ---------------------------------------------------------
+_INT_RANGE = {np.dtype(t): (np.iinfo(t).min, np.iinfo(t).max)
+              for t in (np.int8, np.int16, np.int32, np.int64, np.uint8)}
+
+
+def _wrap_int(v, dtype):
+    """A Python int outside an integer tensor's range wraps around, as in torch."""
+    lo, hi = _INT_RANGE[dtype]
+    if lo <= v <= hi:
+        return v
+    return np.array(v & 0xFFFFFFFFFFFFFFFF, dtype=np.uint64).astype(dtype)[()]
+
+
 def _promote(a, b):
     """Cast tensor operands to torch's result dtype; Python scalars stay Python scalars."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
@@ -431,8 +450,10 @@ def _promote(a, b):
     elif ta:
         b = py_scalar(b)
         k = a._data.dtype.kind
-        if (k == "f" and not isinstance(b, complex)) or (k in "iu" and type(b) is int) or type(b) is bool:
+        if (k == "f" and not isinstance(b, complex)) or type(b) is bool:
             return a, b
+        if k in "iu" and type(b) is int:
+            return a, _wrap_int(b, a._data.dtype)
         if not isinstance(b, (int, float, bool)):
             if isinstance(b, np.ndarray):
                 from corelib._creation import tensor
@@ -441,8 +462,10 @@ def _promote(a, b):
     elif tb:
         a = py_scalar(a)
         k = b._data.dtype.kind
-        if (k == "f" and not isinstance(a, complex)) or (k in "iu" and type(a) is int) or type(a) is bool:
+        if (k == "f" and not isinstance(a, complex)) or type(a) is bool:
             return a, b
+        if k in "iu" and type(a) is int:
+            return _wrap_int(a, b._data.dtype), b
         if not isinstance(a, (int, float, bool)):
             raise TypeError(f"unsupported operand type: {type(a).__name__} and Tensor")
     rd = D.result_type(a, b)
@@ -457,7 +480,19 @@ def _promote(a, b):
     return a, b
 
 
-def add(input, other, *, alpha=1, out=None):
+def _deprecated_alpha(name, other, args):
+    """add(input, alpha, other) / sub(...): the old overload of the notes (deprecated in torch)."""
+    if len(args) != 1 or not isinstance(args[0], Tensor) or isinstance(other, Tensor):
+        raise TypeError(f"{name}() takes 2 positional arguments (input, other); pass alpha= by keyword")
+    import warnings
+    warnings.warn(f"This overload of {name} is deprecated: {name}(input, alpha, other). Use "
+                  f"{name}(input, other, alpha=alpha) instead.", UserWarning, stacklevel=3)
+    return other, args[0]
+
+
+def add(input, other, *args, alpha=1, out=None):
+    if args:
+        alpha, other = _deprecated_alpha("add", other, args)
     a, b = _promote(input, other)
     if alpha != 1:
         b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
@@ -467,9 +502,15 @@ def add(input, other, *, alpha=1, out=None):
     return _out(r, out)
 
 
-def sub(input, other, *, alpha=1, out=None):
-    if isinstance(input, Tensor) and input.dtype is D.bool_ and isinstance(other, Tensor) and other.dtype is D.bool_:
-        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. "
+def _is_bool(x):
+    return isinstance(x, bool) or isinstance(x, Tensor) and x._data.dtype == np.bool_
+
+
+def sub(input, other, *args, alpha=1, out=None):
+    if args:
+        alpha, other = _deprecated_alpha("sub", other, args)
+    if _is_bool(input) or _is_bool(other):
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
     a, b = _promote(input, other)
     if alpha != 1:
@@ -501,12 +542,11 @@ def div(input, other, *, rounding_mode=None, out=None):
         fb = b._data if isinstance(b, Tensor) else b
         from corelib._creation import _wrap
         return _out(_wrap(np.trunc(np.true_divide(fa, fb)).astype(ta._data.dtype), ta.device), out)
-    a, b = _promote(input, other)
-    ta = a if isinstance(a, Tensor) else b
-    if ta._data.dtype.kind != "f":
+    if not D.result_type(input, other).is_floating_point:    # true division of integers
         dd = D.get_default_dtype()
-        a = cast(a, dd) if isinstance(a, Tensor) else float(a)
-        b = cast(b, dd) if isinstance(b, Tensor) else float(b)
+        input = cast(input, dd) if isinstance(input, Tensor) else float(input)
+        other = cast(other, dd) if isinstance(other, Tensor) else float(other)
+    a, b = _promote(input, other)
     return _out(Div.apply(a, b), out)
 
 
@@ -566,7 +606,8 @@ fmin = minimum
 
 
 def atan2(input, other, *, out=None):
-    a, b = _promote(float_input(input), float_input(other) if isinstance(other, Tensor) else other)
+    a, b = _promote(input, other)
+    a, b = float_input(a), float_input(b) if isinstance(b, Tensor) else float(b)
     return _out(Atan2.apply(a, b), out)
 
 
@@ -734,11 +775,28 @@ def ones_like_(x):
     return ones_like(x)
 
 
-def addcmul(input, tensor1, tensor2, *, value=1, out=None):
+def _deprecated_value(name, tensor1, tensor2, args):
+    """addcmul(input, value, tensor1, tensor2): the old overload of the notes."""
+    if len(args) != 1 or isinstance(tensor1, Tensor):
+        raise TypeError(f"{name}() takes (input, tensor1, tensor2, *, value=1)")
+    import warnings
+    warnings.warn(f"This overload of {name} is deprecated: {name}(input, value, tensor1, tensor2). "
+                  f"Use {name}(input, tensor1, tensor2, value=value) instead.", UserWarning, stacklevel=3)
+    return tensor1, tensor2, args[0]
+
+
+def addcmul(input, tensor1, tensor2, *args, value=1, out=None):
+    if args:
+        value, tensor1, tensor2 = _deprecated_value("addcmul", tensor1, tensor2, args)
     return _out(add(input, mul(tensor1, tensor2), alpha=value), out)
 
 
-def addcdiv(input, tensor1, tensor2, *, value=1, out=None):
+def addcdiv(input, tensor1, tensor2, *args, value=1, out=None):
+    if args:
+        value, tensor1, tensor2 = _deprecated_value("addcdiv", tensor1, tensor2, args)
+    if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
+        raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
+                           "release addcdiv will perform a true division of tensor1 and tensor2.")
     return _out(add(input, div(tensor1, tensor2), alpha=value), out)
 
 

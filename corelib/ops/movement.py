@@ -916,7 +916,7 @@ def msort(input):
 def topk(input, k, dim=-1, largest=True, sorted=True):
     from corelib._creation import _wrap
     a = input._data
-    d = wrap_dim(dim, a.ndim) if a.ndim else 0
+    d = wrap_dim(-1 if dim is None else dim, a.ndim) if a.ndim else 0
     n = a.shape[d] if a.ndim else 1
     if not 0 <= k <= n:
         raise RuntimeError(f"selected index k out of range (k={k}, size of dim {dim} is {n})")
