@@ -6,6 +6,8 @@
 
 `import corelib` stays light: numba, pillow, pluggy and the plugin bundles load on first use.
 """
+import builtins as _builtins
+
 from corelib._dtype import (dtype, float16, float32, float64, int8, int16, int32, int64, uint8,
                             bool_ as bool, get_default_dtype, set_default_dtype, promote_types,
                             can_cast)
@@ -58,6 +60,29 @@ half, float, double = float16, float32, float64   # noqa: A001
 short, int, long = int16, int32, int64            # noqa: A001
 strided = "strided"
 __version__ = "0.1.0"
+
+
+def _typed_constructor(name, dt):
+    def make(*args):
+        if args and _builtins.all(isinstance(a, _builtins.int) for a in args):
+            return empty(*args, dtype=dt)
+        if len(args) == 1:
+            return tensor(args[0], dtype=dt)
+        return empty(0, dtype=dt)
+    make.__name__ = make.__qualname__ = name
+    make.__doc__ = f"Legacy constructor: {name}(sizes...) or {name}(data) -> a {dt} tensor."
+    return make
+
+
+FloatTensor = _typed_constructor("FloatTensor", float32)
+DoubleTensor = _typed_constructor("DoubleTensor", float64)
+HalfTensor = _typed_constructor("HalfTensor", float16)
+LongTensor = _typed_constructor("LongTensor", int64)
+IntTensor = _typed_constructor("IntTensor", int32)
+ShortTensor = _typed_constructor("ShortTensor", int16)
+CharTensor = _typed_constructor("CharTensor", int8)
+ByteTensor = _typed_constructor("ByteTensor", uint8)
+BoolTensor = _typed_constructor("BoolTensor", bool)
 
 
 def is_tensor(obj):

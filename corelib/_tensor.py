@@ -51,23 +51,25 @@ class Tensor:
                  "_hooks", "_post_hooks", "__weakref__", "__dict__")
 
     def __new__(cls, *args, **kwargs):
-        # corelib.Tensor(data) / corelib.Tensor(2, 3): float32 (default dtype) like torch.Tensor
-        if cls is Tensor or not args or not isinstance(args[0], Tensor):
-            if args and all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
-                arr = np.empty(tuple(int(a) for a in args), dtype=D.get_default_dtype().np)
-            elif len(args) == 1 and isinstance(args[0], (tuple, Size)) and cls is Tensor and \
-                    all(isinstance(a, int) for a in args[0]) and isinstance(args[0], Size):
-                arr = np.empty(tuple(args[0]), dtype=D.get_default_dtype().np)
-            elif args:
-                a = args[0]
-                if isinstance(a, np.ndarray):
-                    arr = a
-                else:
-                    arr = np.asarray(a, dtype=D.get_default_dtype().np if not isinstance(a, np.ndarray) else None)
-            else:
-                arr = np.empty((0,), dtype=D.get_default_dtype().np)
-            return _make(arr, CPU, False, None, cls)
-        return _make(args[0]._data, args[0]._device, False, None, cls)
+        """corelib.Tensor(2, 3) -> uninitialised float32; corelib.Tensor(data) -> float32 copy;
+        corelib.Tensor(Size) -> uninitialised of that size (as torch.Tensor)."""
+        dt = D.get_default_dtype().np
+        if not args:
+            arr = np.empty((0,), dtype=dt)
+        elif all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+            arr = np.empty(tuple(int(a) for a in args), dtype=dt)
+        elif len(args) == 1 and isinstance(args[0], Size):
+            arr = np.empty(tuple(args[0]), dtype=dt)
+        elif len(args) == 1 and isinstance(args[0], Tensor):
+            return _make(args[0]._data, args[0]._device, False, None, cls)
+        elif len(args) == 1:
+            try:
+                arr = np.array(args[0], dtype=dt)
+            except (TypeError, ValueError) as e:
+                raise TypeError(f"corelib.Tensor(): could not build a tensor from {type(args[0]).__name__}: {e}") from None
+        else:
+            raise TypeError(f"corelib.Tensor() takes sizes (ints) or one data argument, got {args!r}")
+        return _make(arr, CPU, False, None, cls)
 
     def __init__(self, *args, **kwargs):
         pass
