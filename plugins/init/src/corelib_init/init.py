@@ -78,11 +78,20 @@ def _assign(tensor, arr):
 
 
 def _no_grad_uniform_(tensor, a, b, generator=None):
+    # torch's checks (corelib's Tensor.uniform_ does not make them)
+    if not tensor.is_floating_point():
+        raise NotImplementedError(f"uniform_ needs a floating-point tensor, got {tensor.dtype}")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
     with corelib.no_grad():
         return tensor.uniform_(a, b, generator=generator)
 
 
 def _no_grad_normal_(tensor, mean, std, generator=None):
+    if not tensor.is_floating_point():
+        raise NotImplementedError(f"normal_ needs a floating-point tensor, got {tensor.dtype}")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     with corelib.no_grad():
         return tensor.normal_(mean, std, generator=generator)
 
@@ -108,8 +117,10 @@ def _no_grad_trunc_normal_(tensor, mean, std, a, b, generator=None):
             "The distribution of values may be incorrect.",
             stacklevel=3,
         )
+    if not tensor.is_floating_point():
+        raise NotImplementedError(f"trunc_normal_ needs a floating-point tensor, got {tensor.dtype}")
     if a > b:
-        raise RuntimeError(f"trunc_normal_ expects a <= b, but found a={a} > b={b}")
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
     rng = numpy_rng(generator)
     shape = tuple(tensor.shape)
     n = int(np.prod(shape, dtype=np.int64))
