@@ -319,12 +319,13 @@ class ModuleDict(Module):
                 self[m[0]] = m[1]
 
 
-def _param_line(k, p):
+def _param_line(k, p, dict_style=False):
     if isinstance(p, Tensor):
         size_str = "x".join(str(size) for size in p.size())
         device_str = f" ({p.device})" if p.device.type == "cuda" else ""
         parastr = "{} containing: [{} of size {}{}]".format(
-            "Parameter" if isinstance(p, Parameter) else "Tensor", p.dtype, size_str, device_str)
+            "Parameter" if isinstance(p, Parameter) else "Tensor",
+            p.type() if dict_style else p.dtype, size_str, device_str)
         return "  (" + str(k) + "): " + parastr
     return "  (" + str(k) + "): Object of type: " + type(p).__name__
 
@@ -495,7 +496,7 @@ class ParameterDict(Module):
                 self[p[0]] = p[1]
 
     def extra_repr(self):
-        return "\n".join(_param_line(k, p) for k, p in self.items())
+        return "\n".join(_param_line(k, p, True) for k, p in self.items())
 
     def __call__(self, input):
         raise RuntimeError("ParameterDict should not be called.")
