@@ -351,6 +351,9 @@ class Registry:
             self._ensure_kind(self._check_kind(kind))
             for e in self._entries[kind].values():
                 out.update(a for a in e.aliases if a.isidentifier())
+                auto = _auto_alias(e.target)          # "make_grid": key and name coincide
+                if auto and auto.isidentifier():
+                    out.add(auto)
         return sorted(out)
 
     def hint(self, kinds: Iterable[str], attr: str) -> str:

@@ -262,13 +262,26 @@ def setitem(self, idx, value):
 def uniform_(self, a=0, b=1, *, generator=None):
     from corelib.random import numpy_rng
     check_inplace(self)
-    arr = numpy_rng(generator).random(self._data.shape) * (b - a) + a
+    _check_float(self, "uniform_")
+    if a > b:
+        raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    arr = (numpy_rng(generator).random(self._data.shape) * (b - a) + a).astype(self._data.dtype)
+    if b > a:       # rounding to float32 must not reach b itself: the range is [a, b)
+        arr = np.minimum(arr, np.nextafter(arr.dtype.type(b), arr.dtype.type(a)))
     return _fill_random(self, arr)
+
+
+def _check_float(t, name):
+    if t._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"{name}\" not implemented for '{t.dtype.name}' (needs a floating dtype)")
 
 
 def normal_(self, mean=0, std=1, *, generator=None):
     from corelib.random import numpy_rng
     check_inplace(self)
+    _check_float(self, "normal_")
+    if std < 0:
+        raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
     arr = numpy_rng(generator).standard_normal(self._data.shape) * std + mean
     return _fill_random(self, arr)
 
