@@ -1,0 +1,117 @@
+"""nn benchmark: corelib vs PyTorch (CPU), forward + backward, median of repeated runs.
+
+    .venv/bin/python benchmarks/bench_nn.py [--repeat 30]
+
+(a) conv2d, input 32x16x32x32 (requires grad), 32 filters 3x3, padding 1, bias
+(b) max_pool2d 2x2 on 64x16x28x28 (requires grad)
+(c) Linear 784->256 at batch 64
+Each case is warmed up first (numba compiles and caches its kernels on the first call). The torch
+column is skipped when torch is not installed. Ratio = corelib / torch (target <= 1.5).
+"""
+import argparse
+import os
+import statistics
+import time
+
+import numpy as np
+
+
+def _median_ms(fn, repeat, warmup=3):
+    for _ in range(warmup):
+        fn()
+    ts = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        ts.append((time.perf_counter() - t0) * 1e3)
+    return statistics.median(ts)
+
+
+def corelib_cases():
+    import corelib as cl
+    import corelib.nn.functional as F
+    rng = np.random.default_rng(0)
+
+    def arr(*s):
+        return rng.standard_normal(s).astype(np.float32)
+
+    x = cl.tensor(arr(32, 16, 32, 32), requires_grad=True)
+    w = cl.tensor(arr(32, 16, 3, 3) * 0.1, requires_grad=True)
+    b = cl.tensor(arr(32), requires_grad=True)
+
+    def conv():
+        x.grad = w.grad = b.grad = None
+        F.conv2d(x, w, b, padding=1).sum().backward()
+
+    xp = cl.tensor(arr(64, 16, 28, 28), requires_grad=True)
+
+    def pool():
+        xp.grad = None
+        F.max_pool2d(xp, 2).sum().backward()
+
+    xl = cl.tensor(arr(64, 784), requires_grad=True)
+    wl = cl.tensor(arr(256, 784) * 0.03, requires_grad=True)
+    bl = cl.tensor(arr(256), requires_grad=True)
+
+    def lin():
+        xl.grad = wl.grad = bl.grad = None
+        F.linear(xl, wl, bl).sum().backward()
+
+    return {"conv2d": conv, "max_pool2d": pool, "linear": lin}
+
+
+def torch_cases():
+    try:
+        import torch
+    except ImportError:
+        return None
+    import torch.nn.functional as F
+    g = torch.Generator().manual_seed(0)
+    x = torch.randn(32, 16, 32, 32, generator=g, requires_grad=True)
+    w = (torch.randn(32, 16, 3, 3, generator=g) * 0.1).requires_grad_()
+    b = torch.randn(32, generator=g, requires_grad=True)
+
+    def conv():
+        x.grad = w.grad = b.grad = None
+        F.conv2d(x, w, b, padding=1).sum().backward()
+
+    xp = torch.randn(64, 16, 28, 28, generator=g, requires_grad=True)
+
+    def pool():
+        xp.grad = None
+        F.max_pool2d(xp, 2).sum().backward()
+
+    xl = torch.randn(64, 784, generator=g, requires_grad=True)
+    wl = (torch.randn(256, 784, generator=g) * 0.03).requires_grad_()
+    bl = torch.randn(256, generator=g, requires_grad=True)
+
+    def lin():
+        xl.grad = wl.grad = bl.grad = None
+        F.linear(xl, wl, bl).sum().backward()
+
+    return {"conv2d": conv, "max_pool2d": pool, "linear": lin}
+
+
+def main(argv=None):
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--repeat", type=int, default=30)
+    args = ap.parse_args(argv)
+    env = {k: os.environ.get(k) for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OMP_NUM_THREADS")}
+    print(f"env: {env}")
+    cl = corelib_cases()
+    th = torch_cases()
+    labels = {"conv2d": "(a) conv2d fwd+bwd 32x16x32x32, 32 3x3 filters, pad 1, bias",
+              "max_pool2d": "(b) max_pool2d 2x2 fwd+bwd 64x16x28x28",
+              "linear": "(c) Linear 784->256 fwd+bwd, batch 64"}
+    print(f"{'case':58s} {'corelib ms':>11s} {'torch ms':>9s} {'ratio':>6s}")
+    for name, fn in cl.items():
+        c = _median_ms(fn, args.repeat)
+        if th is not None:
+            t = _median_ms(th[name], args.repeat)
+            print(f"{labels[name]:58s} {c:11.3f} {t:9.3f} {c / t:6.2f}")
+        else:
+            print(f"{labels[name]:58s} {c:11.3f} {'-':>9s} {'-':>6s}")
+
+
+if __name__ == "__main__":
+    main()

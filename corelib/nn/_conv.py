@@ -1,0 +1,220 @@
+"""Convolution primitives: forward, input gradient (= transposed convolution), weight gradient.
+
+All three are linear in each argument and each one's backward is expressed with the other two,
+so gradients of any order work (create_graph=True):
+
+    y  = Conv(x, w)           dL/dx = ConvT(gy, w)       dL/dw = ConvW(x, gy)
+    z  = ConvT(g, w)          dL/dg = Conv(gz, w)        dL/dw = ConvW(gz, g)
+    gw = ConvW(x, gy)         dL/dx = ConvT(gy, ggw)     dL/dgy = Conv(x, ggw)
+
+Data are viewed as 3-d spatial (N, C, D, H, W); the column matrix is (C*K, N*L) (see _kernels).
+Groups are a batched GEMM over the group axis.
+"""
+import numpy as np
+
+from corelib.autograd import Function
+
+
+class ConvParams:
+    __slots__ = ("k", "s", "p", "d", "groups", "nsp")
+
+    def __init__(self, k, s, p, d, groups, nsp):
+        pad = (1,) * (3 - nsp)
+        zero = (0,) * (3 - nsp)
+        self.k = pad + tuple(k)
+        self.s = pad + tuple(s)
+        self.p = zero + tuple(p)
+        self.d = pad + tuple(d)
+        self.groups = groups
+        self.nsp = nsp
+
+    def out_sp(self, in_sp):
+        return tuple((i + 2 * p - d * (k - 1) - 1) // s + 1
+                     for i, k, s, p, d in zip(in_sp, self.k, self.s, self.p, self.d))
+
+
+def _sp3(shape, nsp):
+    return (1,) * (3 - nsp) + tuple(shape[2:])
+
+
+def _k():
+    from corelib.nn import _kernels
+    return _kernels
+
+
+def conv_forward(x, w, prm, cols=None):
+    """x (N, C, *sp), w (O, C/G, *k) arrays -> y (N, O, *osp), cols (C*K, N*L)."""
+    K = _k()
+    N, C = x.shape[:2]
+    O = w.shape[0]
+    G = prm.groups
+    in3 = _sp3(x.shape, prm.nsp)
+    out3 = prm.out_sp(in3)
+    L = out3[0] * out3[1] * out3[2]
+    if cols is None:
+        cols = K.im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
+    kk = cols.shape[0] // G
+    if G == 1:
+        y = w.reshape(O, -1) @ cols                                  # (O, N*L)
+    else:
+        y = np.matmul(w.reshape(G, O // G, kk), cols.reshape(G, kk, N * L)).reshape(O, N * L)
+    return y, cols, out3, L
+
+
+def to_ncl(y, N, O, L, bias=None):
+    """(O, N*L) -> (N, O, L) contiguous, adding a per-channel bias on the way."""
+    out = np.empty((N, O, L), dtype=y.dtype)
+    src = y.reshape(O, N, L).transpose(1, 0, 2)
+    if bias is not None:
+        np.add(src, bias.reshape(1, O, 1), out=out)
+    else:
+        np.copyto(out, src)
+    return out
+
+
+def to_onl(g):
+    """(N, O, *sp) -> (O, N*L) contiguous."""
+    N, O = g.shape[:2]
+    return np.ascontiguousarray(g.reshape(N, O, -1).transpose(1, 0, 2)).reshape(O, -1)
+
+
+def conv_input_grad(g, w, prm, in_sp):
+    """The adjoint of conv_forward in x: g (N, O, *osp), w (O, C/G, *k) -> (N, C, *in_sp)."""
+    K = _k()
+    N, O = g.shape[:2]
+    G = prm.groups
+    Cg = w.shape[1]
+    in3 = (1,) * (3 - prm.nsp) + tuple(in_sp)
+    out3 = _sp3(g.shape, prm.nsp)
+    g2 = to_onl(g)
+    L = g2.shape[1]
+    kk = Cg * prm.k[0] * prm.k[1] * prm.k[2]
+    if G == 1:
+        cols = w.reshape(O, kk).T @ g2
+    else:
+        cols = np.matmul(w.reshape(G, O // G, kk).transpose(0, 2, 1), g2.reshape(G, O // G, L))
+        cols = cols.reshape(G * kk, L)
+    x = K.col2im(cols, (N, Cg * G) + in3, prm.k, prm.s, prm.p, prm.d, out3, g.dtype)
+    return x.reshape((N, Cg * G) + tuple(in_sp))
+
+
+def conv_weight_grad(x, g, prm, w_shape, cols=None):
+    """The adjoint of conv_forward in w: x (N, C, *sp), g (N, O, *osp) -> (O, C/G, *k)."""
+    K = _k()
+    N, C = x.shape[:2]
+    O = g.shape[1]
+    G = prm.groups
+    in3 = _sp3(x.shape, prm.nsp)
+    out3 = _sp3(g.shape, prm.nsp)
+    if cols is None:
+        cols = K.im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
+    g2 = to_onl(g)
+    L = g2.shape[1]
+    kk = cols.shape[0] // G
+    if G == 1:
+        gw = g2 @ cols.T
+    else:
+        gw = np.matmul(g2.reshape(G, O // G, L), cols.reshape(G, kk, L).transpose(0, 2, 1))
+    return gw.reshape(w_shape)
+
+
+class Conv(Function):
+    """y = conv(x, w) + b."""
+
+    def forward(self, x, w, b, prm):
+        self.retain_inputs(0, 1)
+        self.prm = prm
+        N = x.shape[0]
+        O = w.shape[0]
+        y, cols, out3, L = conv_forward(x, w, prm)
+        if self._inputs is not None and self.needs_input_grad[1]:
+            self.cols = cols
+        out = to_ncl(y, N, O, L, b)
+        return out.reshape((N, O) + out3[3 - prm.nsp:])
+
+    def backward(self, gy):
+        x, w = self.saved_inputs()
+        nx, nw, nb = self.needs_input_grad[:3]
+        gx = gw = gb = None
+        if nx:
+            gx = ConvT.apply(gy, w, self.prm, tuple(x.shape[2:]))
+        if nw:
+            gw = ConvW.apply(x, gy, self.prm, tuple(w.shape), cols=getattr(self, "cols", None))
+        if nb:
+            gb = gy.sum((0,) + tuple(range(2, gy.dim())))
+        self.cols = None
+        return gx, gw, gb
+
+
+class ConvT(Function):
+    """z = conv's input-gradient operator applied to g (a transposed convolution)."""
+
+    def forward(self, g, w, prm, in_sp):
+        self.retain_inputs(0, 1)
+        self.prm = prm
+        return conv_input_grad(g, w, prm, in_sp)
+
+    def backward(self, gz):
+        g, w = self.saved_inputs()
+        ng, nw = self.needs_input_grad[:2]
+        gg = gw = None
+        if ng:
+            gg = Conv.apply(gz, w, None, self.prm)
+        if nw:
+            gw = ConvW.apply(gz, g, self.prm, tuple(w.shape))
+        return gg, gw
+
+
+class ConvW(Function):
+    """gw = conv's weight-gradient operator of (x, gy)."""
+
+    def forward(self, x, g, prm, w_shape, cols=None):
+        self.retain_inputs(0, 1)
+        self.prm = prm
+        return conv_weight_grad(x, g, prm, w_shape, cols)
+
+    def backward(self, ggw):
+        x, g = self.saved_inputs()
+        nx, ng = self.needs_input_grad[:2]
+        gx = gg = None
+        if nx:
+            gx = ConvT.apply(g, ggw, self.prm, tuple(x.shape[2:]))
+        if ng:
+            gg = Conv.apply(x, ggw, None, self.prm)
+        return gx, gg
+
+
+class Unfold(Function):
+    """(N, C, *sp) -> (N, C*K, L): the column matrix as a public op."""
+
+    def forward(self, x, prm):
+        self.prm = prm
+        self.in_sp = x.shape[2:]
+        N, C = x.shape[:2]
+        in3 = _sp3(x.shape, prm.nsp)
+        out3 = prm.out_sp(in3)
+        self.out3 = out3
+        cols = _k().im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
+        CK = cols.shape[0]
+        return np.ascontiguousarray(cols.reshape(CK, N, -1).transpose(1, 0, 2))
+
+    def backward(self, gy):
+        return Fold.apply(gy, self.prm, tuple(self.in_sp))
+
+
+class Fold(Function):
+    """(N, C*K, L) -> (N, C, *out_sp): sums overlapping blocks (the adjoint of Unfold)."""
+
+    def forward(self, c, prm, out_sp):
+        self.prm = prm
+        N, CK, L = c.shape
+        K = prm.k[0] * prm.k[1] * prm.k[2]
+        C = CK // K
+        in3 = (1,) * (3 - prm.nsp) + tuple(out_sp)
+        o3 = prm.out_sp(in3)
+        cols = np.ascontiguousarray(c.transpose(1, 0, 2)).reshape(CK, N * L)
+        x = _k().col2im(cols, (N, C) + in3, prm.k, prm.s, prm.p, prm.d, o3, c.dtype)
+        return x.reshape((N, C) + tuple(out_sp))
+
+    def backward(self, gz):
+        return Unfold.apply(gz, self.prm)

@@ -1,0 +1,301 @@
+"""CPU kernels for convolution and pooling (numba, compiled lazily and cached).
+
+Every kernel works on 3-d spatial data: 1-d and 2-d callers add singleton dims.
+
+* ``im2col`` writes the (C*KD*KH*KW, N*OD*OH*OW) column matrix: each row is one (channel,
+  kernel offset) pair, its inner loop runs over contiguous output columns (5x faster than
+  the (N*L, C*K) layout, see FACTS.md section 2). Convolution is then one GEMM (a batched
+  GEMM per group).
+* ``col2im`` is its adjoint (the input gradient of a convolution and the forward of a
+  transposed convolution): parallel over channels, so no two threads write the same element.
+* Pooling kernels take, per spatial dim, the unclipped window start of each output, the first
+  and one-past-last valid tap, and the dilation; adaptive pooling passes per-output windows.
+  Max pooling initialises from the first in-window element and propagates NaN (as PyTorch);
+  no fastmath on anything that compares.
+"""
+import numpy as np
+from numba import prange  # this module is imported lazily (first conv/pool call)
+
+from corelib.backends.cpu import njit
+
+# fastmath without nnan/ninf: NaN/inf still behave (FACTS.md section 2).
+_FM = {"nsz", "arcp", "contract", "afn", "reassoc"}
+
+
+
+
+@njit(fastmath=_FM)
+def _im2col(x, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, dw, OD, OH, OW, cols):
+    N, C, D, H, W = x.shape
+    K = KD * KH * KW
+    L = OD * OH * OW
+    for r in prange(C * K):
+        c = r // K
+        k = r % K
+        kd = k // (KH * KW)
+        kh = (k // KW) % KH
+        kw = k % KW
+        lo = 0
+        t = kw * dw - pw
+        if t < 0:
+            lo = (-t + sw - 1) // sw
+        hi = OW
+        m = W - 1 + pw - kw * dw
+        if m < 0:
+            hi = 0
+        elif m // sw + 1 < OW:
+            hi = m // sw + 1
+        if lo > hi:
+            lo = hi
+        for n in range(N):
+            base = n * L
+            for od in range(OD):
+                id_ = od * sd - pd + kd * dd
+                for oh in range(OH):
+                    ih = oh * sh - ph + kh * dh
+                    o = base + (od * OH + oh) * OW
+                    if id_ < 0 or id_ >= D or ih < 0 or ih >= H:
+                        for ow in range(OW):
+                            cols[r, o + ow] = 0
+                        continue
+                    for ow in range(lo):
+                        cols[r, o + ow] = 0
+                    for ow in range(lo, hi):
+                        cols[r, o + ow] = x[n, c, id_, ih, ow * sw + t]
+                    for ow in range(hi, OW):
+                        cols[r, o + ow] = 0
+
+
+@njit(fastmath=_FM)
+def _col2im(cols, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, dw, OD, OH, OW, x):
+    N, C, D, H, W = x.shape
+    K = KD * KH * KW
+    L = OD * OH * OW
+    for c in prange(C):
+        for n in range(N):
+            for d in range(D):
+                for h in range(H):
+                    for w in range(W):
+                        x[n, c, d, h, w] = 0
+        for k in range(K):
+            r = c * K + k
+            kd = k // (KH * KW)
+            kh = (k // KW) % KH
+            kw = k % KW
+            lo = 0
+            t = kw * dw - pw
+            if t < 0:
+                lo = (-t + sw - 1) // sw
+            hi = OW
+            m = W - 1 + pw - kw * dw
+            if m < 0:
+                hi = 0
+            elif m // sw + 1 < OW:
+                hi = m // sw + 1
+            for n in range(N):
+                base = n * L
+                for od in range(OD):
+                    id_ = od * sd - pd + kd * dd
+                    if id_ < 0 or id_ >= D:
+                        continue
+                    for oh in range(OH):
+                        ih = oh * sh - ph + kh * dh
+                        if ih < 0 or ih >= H:
+                            continue
+                        o = base + (od * OH + oh) * OW
+                        for ow in range(lo, hi):
+                            x[n, c, id_, ih, ow * sw + t] += cols[r, o + ow]
+
+
+@njit(parallel=True)
+def _max_pool_fwd(x, sD, loD, hiD, dD, sH, loH, hiH, dH, sW, loW, hiW, dW, y, idx):
+    P, D, H, W = x.shape
+    OD = sD.shape[0]
+    OH = sH.shape[0]
+    OW = sW.shape[0]
+    for p in prange(P):
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    found = False
+                    best = x[p, 0, 0, 0]
+                    bi = -1
+                    for a in range(loD[od], hiD[od]):
+                        i0 = sD[od] + a * dD
+                        for b in range(loH[oh], hiH[oh]):
+                            i1 = sH[oh] + b * dH
+                            for c in range(loW[ow], hiW[ow]):
+                                i2 = sW[ow] + c * dW
+                                v = x[p, i0, i1, i2]
+                                if not found:
+                                    found = True
+                                    best = v
+                                    bi = (i0 * H + i1) * W + i2
+                                elif v > best or v != v:
+                                    best = v
+                                    bi = (i0 * H + i1) * W + i2
+                    if not found:
+                        best = -np.inf
+                    y[p, od, oh, ow] = best
+                    idx[p, od, oh, ow] = bi
+
+
+@njit(parallel=True)
+def _max_pool_bwd(gy, idx, gx):
+    P = gy.shape[0]
+    L = gy.shape[1]
+    M = gx.shape[1]
+    for p in prange(P):
+        for j in range(M):
+            gx[p, j] = 0
+        for o in range(L):
+            i = idx[p, o]
+            if i >= 0:
+                gx[p, i] += gy[p, o]
+
+
+@njit(parallel=True)
+def _gather_plane(g, idx, out):
+    P = out.shape[0]
+    L = out.shape[1]
+    for p in prange(P):
+        for o in range(L):
+            i = idx[p, o]
+            out[p, o] = g[p, i] if i >= 0 else 0
+
+
+@njit(parallel=True, fastmath=_FM)
+def _avg_pool_fwd(x, sD, loD, hiD, sH, loH, hiH, sW, loW, hiW, fD, fH, fW, override, y):
+    P, D, H, W = x.shape
+    OD = sD.shape[0]
+    OH = sH.shape[0]
+    OW = sW.shape[0]
+    for p in prange(P):
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    s = 0.0
+                    for a in range(loD[od], hiD[od]):
+                        i0 = sD[od] + a
+                        for b in range(loH[oh], hiH[oh]):
+                            i1 = sH[oh] + b
+                            for c in range(loW[ow], hiW[ow]):
+                                s += x[p, i0, i1, sW[ow] + c]
+                    div = override if override > 0 else fD[od] * fH[oh] * fW[ow]
+                    y[p, od, oh, ow] = s / div
+
+
+@njit(parallel=True, fastmath=_FM)
+def _avg_pool_bwd(gy, sD, loD, hiD, sH, loH, hiH, sW, loW, hiW, fD, fH, fW, override, gx):
+    P, D, H, W = gx.shape
+    OD = sD.shape[0]
+    OH = sH.shape[0]
+    OW = sW.shape[0]
+    for p in prange(P):
+        for i0 in range(D):
+            for i1 in range(H):
+                for i2 in range(W):
+                    gx[p, i0, i1, i2] = 0
+        for od in range(OD):
+            for oh in range(OH):
+                for ow in range(OW):
+                    div = override if override > 0 else fD[od] * fH[oh] * fW[ow]
+                    g = gy[p, od, oh, ow] / div
+                    for a in range(loD[od], hiD[od]):
+                        i0 = sD[od] + a
+                        for b in range(loH[oh], hiH[oh]):
+                            i1 = sH[oh] + b
+                            for c in range(loW[ow], hiW[ow]):
+                                gx[p, i0, i1, sW[ow] + c] += g
+
+
+# ---- Python wrappers ------------------------------------------------------------------------
+def im2col(x5, k, s, p, d, out_sp):
+    N, C = x5.shape[:2]
+    K = k[0] * k[1] * k[2]
+    L = out_sp[0] * out_sp[1] * out_sp[2]
+    cols = np.empty((C * K, N * L), dtype=x5.dtype)
+    if cols.size:
+        _im2col(np.ascontiguousarray(x5), k[0], k[1], k[2], s[0], s[1], s[2], p[0], p[1], p[2],
+                d[0], d[1], d[2], out_sp[0], out_sp[1], out_sp[2], cols)
+    return cols
+
+
+def col2im(cols, x_shape, k, s, p, d, out_sp, dtype):
+    x = np.empty(x_shape, dtype=dtype)
+    if x.size == 0:
+        return x
+    if cols.size == 0:
+        x.fill(0)
+        return x
+    _col2im(np.ascontiguousarray(cols), k[0], k[1], k[2], s[0], s[1], s[2], p[0], p[1], p[2],
+            d[0], d[1], d[2], out_sp[0], out_sp[1], out_sp[2], x)
+    return x
+
+
+def window_arrays(n_in, n_out, k, s, p, d):
+    """Per-output (start, first valid tap, end tap) of a strided, dilated, padded window."""
+    o = np.arange(n_out, dtype=np.int64)
+    start = o * s - p
+    a = np.arange(k, dtype=np.int64)
+    pos = start[:, None] + a[None, :] * d
+    valid = (pos >= 0) & (pos < n_in)
+    anyv = valid.any(1)
+    lo = np.where(anyv, valid.argmax(1), 0).astype(np.int64)
+    hi = np.where(anyv, k - valid[:, ::-1].argmax(1), 0).astype(np.int64)
+    return start.astype(np.int64), lo, hi
+
+
+def adaptive_arrays(n_in, n_out):
+    o = np.arange(n_out, dtype=np.int64)
+    start = (o * n_in) // n_out
+    end = -((-(o + 1) * n_in) // n_out)
+    return start, np.zeros(n_out, np.int64), (end - start).astype(np.int64)
+
+
+def max_pool(x4, wins, dil):
+    """x4: (P, D, H, W); wins: three (start, lo, hi) triples. Returns y, flat indices."""
+    (sD, loD, hiD), (sH, loH, hiH), (sW, loW, hiW) = wins
+    P = x4.shape[0]
+    y = np.empty((P, sD.size, sH.size, sW.size), dtype=x4.dtype)
+    idx = np.empty(y.shape, dtype=np.int64)
+    if y.size:
+        _max_pool_fwd(np.ascontiguousarray(x4), sD, loD, hiD, dil[0], sH, loH, hiH, dil[1],
+                      sW, loW, hiW, dil[2], y, idx)
+    return y, idx
+
+
+def max_pool_backward(gy, idx, plane_size):
+    P = gy.shape[0]
+    gx = np.empty((P, plane_size), dtype=gy.dtype)
+    if gx.size:
+        _max_pool_bwd(np.ascontiguousarray(gy).reshape(P, -1), np.ascontiguousarray(idx).reshape(P, -1), gx)
+    return gx
+
+
+def gather_plane(g, idx):
+    P = idx.shape[0]
+    out = np.empty(idx.reshape(P, -1).shape, dtype=g.dtype)
+    if out.size:
+        _gather_plane(np.ascontiguousarray(g).reshape(P, -1), np.ascontiguousarray(idx).reshape(P, -1), out)
+    return out
+
+
+def avg_pool(x4, wins, divs, override):
+    (sD, loD, hiD), (sH, loH, hiH), (sW, loW, hiW) = wins
+    P = x4.shape[0]
+    y = np.empty((P, sD.size, sH.size, sW.size), dtype=x4.dtype)
+    if y.size:
+        _avg_pool_fwd(np.ascontiguousarray(x4), sD, loD, hiD, sH, loH, hiH, sW, loW, hiW,
+                      divs[0], divs[1], divs[2], float(override or 0), y)
+    return y
+
+
+def avg_pool_backward(gy, in_sp, wins, divs, override):
+    (sD, loD, hiD), (sH, loH, hiH), (sW, loW, hiW) = wins
+    P = gy.shape[0]
+    gx = np.empty((P,) + tuple(in_sp), dtype=gy.dtype)
+    if gx.size:
+        _avg_pool_bwd(np.ascontiguousarray(gy), sD, loD, hiD, sH, loH, hiH, sW, loW, hiW,
+                      divs[0], divs[1], divs[2], float(override or 0), gx)
+    return gx
