@@ -9,7 +9,7 @@ import numpy as np
 from corelib.backends.cpu import njit
 
 
-@njit
+@njit(error_model="numpy")
 def sgd_kernel(p, g, buf, neg, wd_on, wd, mom_on, init, mom, damp1, nesterov, neg_lr):
     for i in range(p.size):
         gi = g[i]
@@ -30,7 +30,7 @@ def sgd_kernel(p, g, buf, neg, wd_on, wd, mom_on, init, mom, damp1, nesterov, ne
         p[i] = p[i] + neg_lr * gi
 
 
-@njit
+@njit(error_model="numpy")
 def adam_kernel(p, g, m, v, vmax, neg, wd_mode, wd, decay_scale, w1_small, w1, one_minus_w1,
                 beta2, one_minus_beta2, amsgrad, bc2_sqrt, eps, neg_step_size):
     # wd_mode: 0 none, 1 L2 (grad += wd * p), 2 decoupled (p *= 1 - lr * wd)
