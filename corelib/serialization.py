@@ -25,6 +25,7 @@ fsyncs it and renames it over the target, so an interrupted save leaves the prev
 (a killed process may leave a stale ``.<name>.<random>.tmp`` beside it).
 """
 import _compat_pickle
+import contextlib
 import io
 import os
 import pickle
@@ -35,6 +36,10 @@ import zipfile
 from collections import OrderedDict
 
 import numpy as np
+
+from corelib import _dtype
+from corelib._device import device
+from corelib._tensor import Size, Tensor, _make
 
 __all__ = ["save", "load", "add_safe_globals", "get_safe_globals"]
 
@@ -89,7 +94,6 @@ class _Identifier:
         return pid
 
     def describe(self, obj):
-        from corelib._tensor import Tensor
         key = str(len(self.tensors))
         if isinstance(obj, Tensor):
             kind = _tensor_kind(type(obj))
@@ -112,7 +116,6 @@ def _location(t):
 
 
 def _tensor_kind(cls):
-    from corelib._tensor import Tensor
     if cls is Tensor:
         return "tensor"
     param = sys.modules.get("corelib.nn.parameter")
@@ -194,23 +197,26 @@ def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=No
     weights_only: refuse every global outside the allowlist (see the module docstring).
     mmap: map tensor data from the file (copy-on-write) instead of reading it; needs a path.
     """
+    if weights_only is None:
+        weights_only = True
     if weights_only and pickle_module is not None:
         raise RuntimeError("Can not safely load weights when explicit pickle_module is specified; "
                            "pass weights_only=False to use a custom pickle_module")
     pickle_load_args.setdefault("encoding", "utf-8")
+    unpickler = _WeightsUnpickler if weights_only else (pickle_module or pickle).Unpickler
     if isinstance(f, (str, os.PathLike)):
         path = os.fspath(f)
         with open(path, "rb") as fh:
-            return _Loader(fh, path, path if mmap else None).load(
-                map_location, pickle_module, weights_only, pickle_load_args)
+            return _Loader(fh, path, path if mmap else None).load(map_location, unpickler,
+                                                                  pickle_load_args)
     if not hasattr(f, "read"):
         raise TypeError(f"load() expects a path (str or os.PathLike) or a binary file object, "
                         f"got {type(f).__name__}")
     if mmap:
         raise ValueError("f must be a file path in order to use the mmap argument")
     fh = f if _seekable(f) else io.BytesIO(f.read())
-    return _Loader(fh, getattr(f, "name", None) or f"<{type(f).__name__}>", None).load(
-        map_location, pickle_module, weights_only, pickle_load_args)
+    name = getattr(f, "name", None) or f"<{type(f).__name__}>"
+    return _Loader(fh, name, None).load(map_location, unpickler, pickle_load_args)
 
 
 def add_safe_globals(safe_globals):
@@ -233,16 +239,26 @@ class _Loader:
         self.loaded = {}             # key -> object, so one saved tensor loads as one object
         self.user_error = None       # an exception raised by map_location (propagates as is)
 
-    def load(self, map_location, pickle_module, weights_only, pickle_load_args):
+    def load(self, map_location, unpickler_cls, pickle_load_args):
         self.map_location = map_location
-        try:
+        with self.errors(all_corrupt=True):
             self.zf = self.open_archive()
-            with self.zf:
-                unpickler_cls = _WeightsUnpickler if weights_only else (pickle_module or pickle).Unpickler
-                with self.zf.open(self.root + "data.pkl") as manifest:
-                    unpickler = unpickler_cls(io.BytesIO(manifest.read()), **pickle_load_args)
-                unpickler.persistent_load = self.persistent_load
+            manifest = io.BytesIO(self.zf.read(self.root + "data.pkl"))
+        with self.zf:
+            unpickler = unpickler_cls(manifest, **pickle_load_args)
+            unpickler.persistent_load = self.persistent_load
+            with self.errors(all_corrupt=unpickler_cls is _WeightsUnpickler):
                 return unpickler.load()
+
+    @contextlib.contextmanager
+    def errors(self, all_corrupt):
+        """Turn a refused global or a damaged file into one clear error naming the file.
+
+        all_corrupt: any error counts as damage (reading the archive, or unpickling with the
+        allowlist, where no user code runs); otherwise errors from user classes pass through.
+        """
+        try:
+            yield
         except _Refused as e:
             raise pickle.UnpicklingError(
                 f"Weights only load failed for {self.name}. WeightsUnpickler error: Unsupported "
@@ -250,17 +266,13 @@ class _Loader:
                 f"when loaded: use weights_only=False only if you trust the source (it can run "
                 f"arbitrary code), or allowlist a class you trust with "
                 f"corelib.serialization.add_safe_globals([{e.args[0].rpartition('.')[2]}]).") from None
-        except BaseException as e:
-            if isinstance(e, _NotCorelib):
-                raise RuntimeError(str(e)) from None
-            if e is self.user_error or isinstance(e, (KeyboardInterrupt, SystemExit, MemoryError)):
+        except _NotCorelib as e:
+            raise RuntimeError(str(e)) from None
+        except Exception as e:
+            if e is self.user_error or not (all_corrupt or isinstance(e, _DAMAGE)):
                 raise
-            if weights_only or isinstance(e, (_Corrupt, pickle.UnpicklingError, EOFError,
-                                              zipfile.BadZipFile, struct.error)):
-                detail = str(e) or type(e).__name__
-                raise RuntimeError(f"this file is not a valid corelib checkpoint (truncated or "
-                                   f"corrupt): {self.name} ({detail})") from None
-            raise
+            raise RuntimeError(f"this file is not a valid corelib checkpoint (truncated or corrupt): "
+                               f"{self.name} ({str(e) or type(e).__name__})") from None
 
     def open_archive(self):
         try:
@@ -302,7 +314,7 @@ class _Loader:
             obj = arr if kind == "ndarray" else arr[()]
         else:
             try:
-                t = self.place(_tensor_from(arr), str(location))
+                t = self.place(_make(arr), str(location))
             except BaseException as e:
                 self.user_error = e
                 raise
@@ -335,7 +347,6 @@ class _Loader:
         return arr if arr.dtype.isnative else arr.astype(arr.dtype.newbyteorder("="))
 
     def place(self, t, location):
-        from corelib._device import device
         ml = self.map_location
         if isinstance(ml, dict):
             location = str(ml.get(location, location))
@@ -344,7 +355,6 @@ class _Loader:
         elif callable(ml):
             out = ml(t, location)
             if out is not None:
-                from corelib._tensor import Tensor
                 if not isinstance(out, Tensor):
                     raise TypeError(f"map_location callable must return a corelib.Tensor or None, "
                                     f"got {type(out).__name__}")
@@ -364,12 +374,14 @@ class _NotCorelib(RuntimeError):
     pass
 
 
+_DAMAGE = (_Corrupt, pickle.UnpicklingError, EOFError, zipfile.BadZipFile, struct.error)
+
+
 class _Refused(pickle.UnpicklingError):
     pass
 
 
 def _np_dtype(name, kind):
-    from corelib import _dtype as D
     if kind in ("ndarray", "npscalar"):
         try:
             dt = np.dtype(name)
@@ -378,18 +390,12 @@ def _np_dtype(name, kind):
         if dt.kind not in "biufc" or dt.fields is not None:
             raise _Corrupt(f"bad dtype {name!r}")
         return dt
-    if name not in D._NAMES:
+    if name not in _dtype._NAMES:
         raise _Corrupt(f"unknown dtype {name!r}")
-    return D._NAMES[name].np.newbyteorder("<")
-
-
-def _tensor_from(arr):
-    from corelib._tensor import _make
-    return _make(arr)
+    return _dtype._NAMES[name].np.newbyteorder("<")
 
 
 def _finish_tensor(t, requires_grad, kind, state):
-    from corelib._tensor import Tensor, _make
     if kind == "parameter":
         from corelib.nn.parameter import Parameter
         t = Parameter(t, requires_grad)
@@ -452,13 +458,12 @@ def _bytearray(*args):
 
 
 def _allowed_globals():
-    from corelib import _dtype, _device, _tensor
     return {("collections", "OrderedDict"): OrderedDict, ("builtins", "set"): set,
             ("builtins", "frozenset"): frozenset, ("builtins", "complex"): complex,
             ("builtins", "slice"): slice, ("builtins", "bytes"): _bytes,
             ("builtins", "bytearray"): _bytearray, ("_codecs", "encode"): _latin1_encode,
             ("corelib._dtype", "_by_name"): _dtype._by_name,
-            ("corelib._device", "device"): _device.device, ("corelib._tensor", "Size"): _tensor.Size}
+            ("corelib._device", "device"): device, ("corelib._tensor", "Size"): Size}
 
 
 class _WeightsUnpickler(pickle.Unpickler):
