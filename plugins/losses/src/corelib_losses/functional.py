@@ -86,7 +86,8 @@ def _tname(t):
 
 def _const(arr, like):
     """A constant Tensor (no grad) on ``like``'s device."""
-    return cl.as_tensor(np.ascontiguousarray(arr)).to(like.device)
+    a = np.asarray(arr)                 # (np.ascontiguousarray would turn 0-d into 1-d)
+    return cl.as_tensor(a if a.flags.c_contiguous else a.copy()).to(like.device)
 
 
 def _as_tensor(x, like):
@@ -285,7 +286,6 @@ def _cross_entropy_indices(input, target, weight, ignore_index, reduction, class
     """cross_entropy for class-index targets without label smoothing (the common, fast path)."""
     n_classes = input.shape[class_dim]
     if input.dim() >= 2:
-        nll_loss_checks = (input.shape[0], target)
         if target.dim() == 0 or input.shape[0] != target.shape[0]:
             tb = target.shape[0] if target.dim() else 0
             raise ValueError(f"Expected input batch_size ({input.shape[0]}) to match target "
@@ -295,7 +295,6 @@ def _cross_entropy_indices(input, target, weight, ignore_index, reduction, class
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
         if tuple(target.shape) != expected:
             raise RuntimeError(f"Expected target size {list(expected)}, got {list(target.shape)}")
-        del nll_loss_checks
     elif target.dim() > 1 or (target.dim() == 1 and target.shape[0] != 1):
         raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
     tgt, mask = _class_indices(target, n_classes, ignore_index)
