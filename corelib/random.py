@@ -6,6 +6,11 @@ comes from a Generator; the default one is seeded by ``corelib.manual_seed``.
 import numpy as np
 
 
+_MAGIC = b"CLRNG1"
+_M128 = (1 << 128) - 1
+_STATE_LEN = len(_MAGIC) + 53
+
+
 class Generator:
     """A source of random numbers (PCG64 underneath), like ``torch.Generator``."""
 
@@ -30,19 +35,36 @@ class Generator:
         return self._seed
 
     def get_state(self):
-        """The state as a uint8 tensor (opaque; pass it back to set_state)."""
-        import pickle
-        from corelib._tensor import Tensor
-        blob = pickle.dumps((self._seed, self._rng.bit_generator.state))
-        return Tensor(np.frombuffer(blob, dtype=np.uint8).copy())
+        """The state as a uint8 tensor (opaque; pass it back to set_state). No pickle inside:
+        loading a checkpoint's RNG state can never run code."""
+        from corelib import _tensor as T
+        st = self._rng.bit_generator.state
+        blob = b"".join((
+            _MAGIC,
+            (self._seed & _M128).to_bytes(16, "little"),
+            st["state"]["state"].to_bytes(16, "little"),
+            st["state"]["inc"].to_bytes(16, "little"),
+            int(st["has_uint32"]).to_bytes(1, "little"),
+            int(st["uinteger"]).to_bytes(4, "little"),
+        ))
+        return T._make(np.frombuffer(blob, dtype=np.uint8).copy())
 
-    def set_state(self, state):
-        import pickle
-        arr = state.numpy() if hasattr(state, "numpy") else np.asarray(state)
-        seed, st = pickle.loads(arr.astype(np.uint8).tobytes())
+    def set_state(self, new_state):
+        arr = new_state.numpy() if hasattr(new_state, "numpy") else np.asarray(new_state)
+        blob = np.asarray(arr).astype(np.uint8).tobytes()
+        if len(blob) != _STATE_LEN or not blob.startswith(_MAGIC):
+            raise RuntimeError(f"Invalid RNG state: expected a uint8 tensor of {_STATE_LEN} bytes made "
+                               f"by corelib.get_rng_state() / Generator.get_state()")
+        o = len(_MAGIC)
+        seed = int.from_bytes(blob[o:o + 16], "little")
+        state = int.from_bytes(blob[o + 16:o + 32], "little")
+        inc = int.from_bytes(blob[o + 32:o + 48], "little")
+        has = blob[o + 48]
+        uint = int.from_bytes(blob[o + 49:o + 53], "little")
         self._seed = seed
         self._rng = np.random.Generator(np.random.PCG64())
-        self._rng.bit_generator.state = st
+        self._rng.bit_generator.state = {"bit_generator": "PCG64", "state": {"state": state, "inc": inc},
+                                         "has_uint32": has, "uinteger": uint}
         return self
 
     def __repr__(self):

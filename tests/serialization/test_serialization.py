@@ -130,11 +130,21 @@ def test_loaded_tensors_are_writable_and_independent_of_the_file(tmp_path):
     assert cl.load(tmp_path / "a.pt").tolist() == [0.0, 1.0, 2.0, 3.0]
 
 
-@pytest.mark.xfail(cl.random.get_rng_state().dtype is not cl.uint8, strict=True,
-                   reason="core bug: Generator.get_state() builds corelib.Tensor(uint8 array), "
-                          "which now converts to float32")
 def test_rng_state_is_uint8():
     assert roundtrip(cl.random.get_rng_state()).dtype is cl.uint8
+
+
+def test_rng_state_holds_no_pickle(tmp_path):
+    import pickle
+    import numpy as np
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(tmp_path / "ran"), "w"))
+    bad = cl.from_numpy(np.frombuffer(pickle.dumps(Evil()), np.uint8).copy())
+    with pytest.raises(RuntimeError, match="Invalid RNG state"):
+        cl.random.set_rng_state(bad)
+    assert not (tmp_path / "ran").exists()
 
 
 def test_rng_state_round_trip():
