@@ -275,7 +275,13 @@ class _LogSoftmaxPick(Function):
             onehot = cl.zeros_like(x).scatter(dim, _const(idx, x), 1.0)
             return (x.softmax(dim) - onehot) * g, None, None
         ga = g.detach().numpy()
-        grad = e * (ga / s)
+        if e is None:                                 # a second backward (retain_graph=True)
+            x, = self.saved_inputs()
+            xa = x.detach().numpy()
+            e = np.exp(xa - xa.max(axis=dim, keepdims=True))
+            s = e.sum(axis=dim, keepdims=True)
+        grad = np.multiply(e, ga / s, out=e if e.dtype == np.result_type(e, ga) else None)
+        self.state = (None, None, idx, dim)           # e now holds the gradient
         ix = np.indices(idx.shape, sparse=True)
         ix = tuple(idx if k == dim else ix[k] for k in range(idx.ndim))
         np.subtract.at(grad, ix, np.broadcast_to(ga, idx.shape))

@@ -1,0 +1,1 @@
+"""acme-focal: FocalLoss for corelib, found through the corelib.plugins entry point."""
