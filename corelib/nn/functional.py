@@ -726,9 +726,10 @@ def pad(input, pad, mode="constant", value=None):
                                   f"'replicate', 'circular'")
     if value is not None and value != 0:
         raise ValueError(f"Padding mode \"{mode}\" doesn't take in value argument.")
-    if input.dim() < nd + 1 or nd > 3 or input.dim() > nd + 2:
-        raise NotImplementedError(f"Only 2D, 3D, 4D, 5D padding with non-constant padding are supported for now "
-                                  f"(got a {len(pad)}-element pad for a {input.dim()}D input in mode '{mode}')")
+    if nd > 3 or input.dim() not in (nd + 1, nd + 2):
+        raise NotImplementedError(f"Padding size {len(pad)} is not supported for {input.dim()}D input tensor "
+                                  f"(mode '{mode}' pads the last {input.dim() - 2} dims of a batched or the last "
+                                  f"{input.dim() - 1} of an unbatched input)")
     x = input
     for i, (lo, hi) in enumerate(pairs):
         dim = input.dim() - nd + i
