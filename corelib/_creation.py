@@ -15,6 +15,11 @@ Tensor = T.Tensor
 
 
 def _wrap(arr, dev=CPU, requires_grad=False):
+    if dev is not CPU and dev.type != "cpu":
+        b = T._backend(dev)
+        if not isinstance(arr, b.xp.ndarray):
+            arr = b.from_host(np.asarray(arr), dev)
+        return T._make(arr, dev, requires_grad)
     if arr.__class__ is not np.ndarray:
         arr = np.asarray(arr)
     return T._make(arr, dev, requires_grad)
@@ -294,10 +299,32 @@ def eye(n, m=None, *, out=None, dtype=None, layout=None, device=None, requires_g
 
 
 # ---- random -------------------------------------------------------------------------------------
+def _device_random(kind, size, dt, device, generator, requires_grad, out):
+    """Draw on a non-cpu device (from its counter-based generator), or None for host draws."""
+    if device is None or generator is not None:
+        return None
+    dev = _device_cls(device)
+    if dev.type == "cpu":
+        return None
+    if dev.index is None:
+        dev = _device_cls(dev.type, 0)
+    b = T._backend(dev)
+    t = T._make((b.uniform if kind == "uniform" else b.normal)(size, dt.np), dev)
+    if requires_grad:
+        t.requires_grad_(True)
+    if out is not None:
+        from corelib.ops.inplace import copy_into_out
+        return copy_into_out(out, t)
+    return t
+
+
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     dt = _dt(dtype)
     _check_float(dt, "rand")
+    t = _device_random("uniform", _size(size), dt, device, generator, requires_grad, out)
+    if t is not None:
+        return t
     arr = numpy_rng(generator).random(_size(size), dtype=np.float64 if dt is D.float64 else np.float32)
     return _finish(arr, dt, device, requires_grad, out)
 
@@ -306,6 +333,9 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           pin_memory=False):
     dt = _dt(dtype)
     _check_float(dt, "randn")
+    t = _device_random("normal", _size(size), dt, device, generator, requires_grad, out)
+    if t is not None:
+        return t
     arr = numpy_rng(generator).standard_normal(_size(size), dtype=np.float64 if dt is D.float64 else np.float32)
     return _finish(arr, dt, device, requires_grad, out)
 

@@ -22,6 +22,7 @@ _ndarray = np.ndarray
 class Function:
     is_view = False               # output shares storage (and version counter) with input 0
     differentiable = True         # False: output never requires grad (argmax, comparisons, ...)
+    host_output = True            # False: a cpu-input op may return a device array (ToDevice)
 
     # graph bookkeeping, set by apply() only when the output requires grad
     _next = ()                    # per positional arg: (grad_fn or None, leaf Tensor or None, shape)
@@ -63,7 +64,7 @@ class Function:
         else:
             self.needs_input_grad = (False,) * len(args)
         out = self.forward(*arrays, **kwargs)
-        if out.__class__ is not _ndarray and dev is T.CPU:
+        if out.__class__ is not _ndarray and dev is T.CPU and cls.host_output:
             out = np.asarray(out)
         t = T._make(out, dev, req, self if req else None)
         if cls.is_view:

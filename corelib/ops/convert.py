@@ -33,6 +33,8 @@ def cast(x, dtype):
 
 
 class ToDevice(Function):
+    host_output = False
+
     def forward(self, x, dev):
         self.src = self._dev
         if dev.type == "cpu":

@@ -265,6 +265,8 @@ def uniform_(self, a=0, b=1, *, generator=None):
     _check_float(self, "uniform_")
     if a > b:
         raise RuntimeError(f"uniform_ expects to return a [from, to) range, but found from={a} > to={b}")
+    if self._device is not T.CPU and generator is None:     # drawn on the device
+        return _fill_device(self, T._backend(self._device).uniform(self._data.shape, self._data.dtype, a, b))
     arr = (numpy_rng(generator).random(self._data.shape) * (b - a) + a).astype(self._data.dtype)
     if b > a:       # rounding to float32 must not reach b itself: the range is [a, b)
         arr = np.minimum(arr, np.nextafter(arr.dtype.type(b), arr.dtype.type(a)))
@@ -282,6 +284,8 @@ def normal_(self, mean=0, std=1, *, generator=None):
     _check_float(self, "normal_")
     if std < 0:
         raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+    if self._device is not T.CPU and generator is None:     # drawn on the device
+        return _fill_device(self, T._backend(self._device).normal(self._data.shape, self._data.dtype, mean, std))
     arr = numpy_rng(generator).standard_normal(self._data.shape) * std + mean
     return _fill_random(self, arr)
 
@@ -290,6 +294,8 @@ def bernoulli_(self, p=0.5, *, generator=None):
     from corelib.random import numpy_rng
     check_inplace(self)
     probs = p._data if isinstance(p, Tensor) else p
+    if self._device is not T.CPU and generator is None and not isinstance(p, Tensor):
+        return _fill_device(self, T._backend(self._device).bernoulli(self._data.shape, float(p), self._data.dtype))
     arr = (numpy_rng(generator).random(self._data.shape) < probs)
     return _fill_random(self, arr)
 
@@ -327,6 +333,12 @@ def cauchy_(self, median=0, sigma=1, *, generator=None):
     from corelib.random import numpy_rng
     check_inplace(self)
     return _fill_random(self, median + sigma * numpy_rng(generator).standard_cauchy(self._data.shape))
+
+
+def _fill_device(self, arr):
+    T._backend(self._device).copy_into(self._data, arr)
+    self._vc[0] += 1
+    return self
 
 
 def _fill_random(self, arr):

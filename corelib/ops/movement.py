@@ -192,8 +192,8 @@ class Scatter(Function):
         self.meta = (dim, index)
         out = x.copy()
         at = _along(index, dim)
-        if not isinstance(src, np.ndarray):
-            src = np.full(index.shape, src, dtype=x.dtype)
+        if isinstance(src, (int, float, bool, np.generic)):
+            src = self.xp.full(index.shape, src, dtype=x.dtype)
         elif src.shape != index.shape:
             src = src[tuple(slice(0, s) for s in index.shape)]
         if reduce is None:
@@ -207,9 +207,9 @@ class Scatter(Function):
         elif reduce == "amin":
             self.xp.minimum.at(out, at, src)
         elif reduce == "mean":
-            cnt = np.ones_like(out)
-            np.add.at(out, at, src)
-            np.add.at(cnt, at, 1)
+            cnt = self.xp.ones_like(out)
+            self.xp.add.at(out, at, src)
+            self.xp.add.at(cnt, at, 1)
             out = (out / cnt).astype(x.dtype)
         else:
             raise RuntimeError(f"reduce argument must be either add or multiply (or sum, prod, mean, "

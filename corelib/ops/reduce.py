@@ -396,7 +396,7 @@ def argmax(input, dim=None, keepdim=False):
     a = input._data
     if dim is None:
         r = _arg_nan(a.reshape(-1), 0, True)
-        return _wrap(np.asarray(r).reshape((1,) * a.ndim if keepdim else ()), input.device)
+        return _wrap(r.reshape((1,) * a.ndim if keepdim else ()), input.device)
     d = wrap_dim(dim, a.ndim)
     r = _arg_nan(a, d, True)
     return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
@@ -407,7 +407,7 @@ def argmin(input, dim=None, keepdim=False):
     a = input._data
     if dim is None:
         r = _arg_nan(a.reshape(-1), 0, False)
-        return _wrap(np.asarray(r).reshape((1,) * a.ndim if keepdim else ()), input.device)
+        return _wrap(r.reshape((1,) * a.ndim if keepdim else ()), input.device)
     d = wrap_dim(dim, a.ndim)
     r = _arg_nan(a, d, False)
     return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
@@ -486,17 +486,17 @@ def dist(input, other, p=2):
 def all(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
-    return _wrap(np.asarray(a.all(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim)), input.device)
+    return _wrap(a.all(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim), input.device)
 
 
 def any(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
-    return _wrap(np.asarray(a.any(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim)), input.device)
+    return _wrap(a.any(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim), input.device)
 
 
 def count_nonzero(input, dim=None):
     from corelib._creation import _wrap
     a = input._data
-    return _wrap(np.asarray(np.count_nonzero(a, axis=None if dim is None else dims_tuple(dim, a.ndim))).astype(np.int64),
-                 input.device)
+    r = np.count_nonzero(a, axis=None if dim is None else dims_tuple(dim, a.ndim))
+    return _wrap(r.astype(np.int64) if hasattr(r, "astype") else np.int64(r), input.device)

@@ -1,0 +1,469 @@
+"""Kernel generators. Every kernel is grid-stride and never reads or writes out of bounds.
+
+* ``ew(expr, kinds, nd)``: the one elementwise template. Inputs are arrays given as
+  (flat buffer, element offset, element strides; stride 0 = broadcast) or scalars; the output
+  is strided too (so the same kernel fills, copies, casts and writes into views). Cached per
+  (expression, argument kinds, ndim); numba specialises each on dtypes.
+* reductions over the last axis of a contiguous (M, K) array, split into chunks for a second pass;
+* tiled shared-memory matmul over a batch (strided operands, stride 0 batch = broadcast);
+* take_along_axis, flat gather / scatter / atomic scatter-add by offsets, cumulative sums;
+* a counter-based random generator (a hash of (seed, counter, index)).
+"""
+import math
+
+import numba
+import numpy as np
+
+from corelib.backends.cuda._rt import cuda, grid
+
+_NS = {"cuda": cuda, "math": math, "numba": numba}
+
+
+def _dev(fn):
+    f = cuda.jit(device=True)(fn)
+    _NS[fn.__name__] = f
+    return f
+
+
+# ---- device helpers (NaN semantics as numpy) ----------------------------------------------------
+@_dev
+def _maximum(a, b):
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a >= b else b
+
+
+@_dev
+def _minimum(a, b):
+    if a != a:
+        return a
+    if b != b:
+        return b
+    return a if a <= b else b
+
+
+@_dev
+def _sign(a):
+    if a > 0:
+        return 1
+    if a < 0:
+        return -1
+    return 0 * a
+
+
+@_dev
+def _logaddexp(a, b):
+    if a == b:
+        return a + 0.6931471805599453
+    m = a if a > b else b
+    d = a - b if a > b else b - a
+    if d != d:
+        return a + b
+    return m + math.log1p(math.exp(-d))
+
+
+@_dev
+def _floordiv(a, b):
+    return a // b
+
+
+@_dev
+def _mod(a, b):
+    if b == 0:
+        return a - a
+    r = a % b
+    return r
+
+
+@_dev
+def _fmod(a, b):
+    return math.fmod(a, b)
+
+
+@_dev
+def _isinf(a):
+    return a == a and (a - a) != (a - a)
+
+
+@_dev
+def _isfinite(a):
+    return (a - a) == (a - a)
+
+
+@_dev
+def _round(a):
+    # round half to even, as numpy.round
+    f = math.floor(a)
+    d = a - f
+    if d > 0.5:
+        return f + 1
+    if d < 0.5:
+        return f
+    return f + 1 if (f % 2) != 0 else f
+
+
+@_dev
+def _sigmoid(a):
+    if a >= 0:
+        return 1.0 / (1.0 + math.exp(-a))
+    e = math.exp(a)
+    return e / (1.0 + e)
+
+
+# ---- elementwise generator ------------------------------------------------------------------------
+UNARY = {
+    "positive": "{0}", "negative": "-{0}", "absolute": "abs({0})", "exp": "math.exp({0})",
+    "expm1": "math.expm1({0})", "log": "math.log({0}) if {0} > 0 else (-math.inf if {0} == 0 else math.nan)",
+    "log2": "math.log2({0}) if {0} > 0 else (-math.inf if {0} == 0 else math.nan)",
+    "log10": "math.log10({0}) if {0} > 0 else (-math.inf if {0} == 0 else math.nan)",
+    "log1p": "math.log1p({0}) if {0} > -1 else (-math.inf if {0} == -1 else math.nan)",
+    "sqrt": "math.sqrt({0}) if {0} >= 0 else math.nan",
+    "sin": "math.sin({0})", "cos": "math.cos({0})", "tan": "math.tan({0})",
+    "arcsin": "math.asin({0}) if -1 <= {0} <= 1 else math.nan",
+    "arccos": "math.acos({0}) if -1 <= {0} <= 1 else math.nan",
+    "arctan": "math.atan({0})", "sinh": "math.sinh({0})", "cosh": "math.cosh({0})",
+    "tanh": "math.tanh({0})", "floor": "math.floor({0})", "ceil": "math.ceil({0})",
+    "trunc": "math.trunc({0})", "rint": "_round({0})", "round": "_round({0})",
+    "sign": "_sign({0})", "isnan": "{0} != {0}", "isinf": "_isinf({0})",
+    "isfinite": "_isfinite({0})", "logical_not": "not {0}", "invert": "~{0}",
+    "signbit": "{0} < 0 or (1.0 / {0} < 0 if {0} == 0 else False)",
+    "square": "{0} * {0}", "reciprocal": "1.0 / {0}", "erf": "math.erf({0})",
+    "sigmoid": "_sigmoid({0})", "copy": "{0}", "bool": "{0} != 0",
+}
+BINARY = {
+    "add": "{0} + {1}", "subtract": "{0} - {1}", "multiply": "{0} * {1}",
+    "divide": "{0} / {1}", "true_divide": "{0} / {1}", "floor_divide": "_floordiv({0}, {1})",
+    "remainder": "_mod({0}, {1})", "mod": "_mod({0}, {1})", "fmod": "_fmod({0}, {1})",
+    "power": "{0} ** {1}", "maximum": "_maximum({0}, {1})", "minimum": "_minimum({0}, {1})",
+    "fmax": "_maximum({0}, {1})", "fmin": "_minimum({0}, {1})",
+    "arctan2": "math.atan2({0}, {1})", "logaddexp": "_logaddexp({0}, {1})",
+    "equal": "{0} == {1}", "not_equal": "{0} != {1}", "less": "{0} < {1}",
+    "less_equal": "{0} <= {1}", "greater": "{0} > {1}", "greater_equal": "{0} >= {1}",
+    "logical_and": "({0} != 0) and ({1} != 0)", "logical_or": "({0} != 0) or ({1} != 0)",
+    "logical_xor": "({0} != 0) != ({1} != 0)", "bitwise_and": "{0} & {1}",
+    "bitwise_or": "{0} | {1}", "bitwise_xor": "{0} ^ {1}", "hypot": "math.hypot({0}, {1})",
+}
+TERNARY = {"where": "{1} if {0} else {2}"}
+
+_ew_cache = {}
+SOURCES = {}          # name -> source of every generated kernel (for the PTX sweep test)
+
+
+def _decode(nd, ind):
+    lines = [f"{ind}r = i"]
+    for d in range(nd - 1, 0, -1):
+        lines.append(f"{ind}i{d} = r % d{d}")
+        lines.append(f"{ind}r = r // d{d}")
+    lines.append(f"{ind}i0 = r")
+    return lines
+
+
+def _offset(name, nd):
+    return " + ".join([f"{name}_off"] + [f"i{d} * {name}_s{d}" for d in range(nd)])
+
+
+def ew_kernel(expr, kinds, nd):
+    key = (expr, kinds, nd)
+    k = _ew_cache.get(key)
+    if k is not None:
+        return k
+    params = ["out", "out_off"] + [f"out_s{d}" for d in range(nd)]
+    loads = []
+    for j, kd in enumerate(kinds):
+        if kd == "a":
+            params += [f"x{j}", f"x{j}_off"] + [f"x{j}_s{d}" for d in range(nd)]
+            loads.append(f"        v{j} = x{j}[{_offset(f'x{j}', nd)}]")
+        else:
+            params.append(f"x{j}")
+            loads.append(f"        v{j} = x{j}")
+    params += ["n"] + [f"d{d}" for d in range(nd)]
+    body = expr.format(*[f"v{j}" for j in range(len(kinds))])
+    src = [f"def k({', '.join(params)}):",
+           "    for i in range(cuda.grid(1), n, cuda.gridsize(1)):"]
+    src += _decode(nd, "        ")
+    src += loads
+    src.append(f"        out[{_offset('out', nd)}] = {body}")
+    code = "\n".join(src)
+    ns = dict(_NS)
+    exec(compile(code, f"<corelib-cuda-ew-{len(_ew_cache)}>", "exec"), ns)
+    k = cuda.jit(ns["k"])
+    SOURCES[f"ew{len(_ew_cache)}"] = (code, kinds, nd)
+    _ew_cache[key] = k
+    return k
+
+
+def launch_ew(expr, out, args, shape):
+    """out (CudaArray-like: _buf, _off, _st) = expr(args) over ``shape`` (already broadcast:
+    array args carry strides for ``shape``)."""
+    n = 1
+    for s in shape:
+        n *= s
+    if n == 0:
+        return
+    # coalesce dims that are contiguous for every operand
+    arrs = [out] + [a for a in args if not isinstance(a, tuple)]
+    strides = [list(a._st) for a in arrs]
+    keep = [i for i, s in enumerate(shape) if s != 1]
+    dims = [shape[i] for i in keep]
+    strides = [[st[i] for i in keep] for st in strides]
+    d = len(dims) - 1
+    while d > 0:
+        if all(st[d - 1] == st[d] * dims[d] for st in strides):
+            for st in strides:
+                st[d - 1] = st[d]
+                del st[d]
+            dims[d - 1] *= dims[d]
+            del dims[d]
+        d -= 1
+    if not dims:
+        dims = [1]
+        strides = [[0] for _ in strides]
+    nd = len(dims)
+    kinds = tuple("a" if not isinstance(a, tuple) else "s" for a in args)
+    k = ew_kernel(expr, kinds, nd)
+    call = [out._buf, out._off] + strides[0]
+    j = 1
+    for a in args:
+        if isinstance(a, tuple):
+            call.append(a[0])
+        else:
+            call += [a._buf, a._off] + strides[j]
+            j += 1
+    call += [n] + dims
+    k[grid(n)](*call)
+
+
+# ---- reductions over the last axis of a contiguous (M, K) block -----------------------------------
+_red_cache = {}
+REDUCE = {
+    "sum": ("acc = zero", "acc = acc + v", "acc"),
+    "prod": ("acc = zero + 1", "acc = acc * v", "acc"),
+    "max": ("acc = x[base + k0]", "acc = _maximum(acc, v)", "acc"),
+    "min": ("acc = x[base + k0]", "acc = _minimum(acc, v)", "acc"),
+    "any": ("acc = False", "acc = acc or (v != 0)", "acc"),
+    "all": ("acc = True", "acc = acc and (v != 0)", "acc"),
+    "argmax": ("acc = x[base + k0]\n            bi = k0", "if acc == acc and (v != v or v > acc):\n"
+               "                    acc = v\n                    bi = k", "bi"),
+    "argmin": ("acc = x[base + k0]\n            bi = k0", "if acc == acc and (v != v or v < acc):\n"
+               "                    acc = v\n                    bi = k", "bi"),
+    "count_nonzero": ("acc = 0", "acc = acc + (1 if v != 0 else 0)", "acc"),
+}
+
+
+def reduce_kernel(op):
+    k = _red_cache.get(op)
+    if k is not None:
+        return k
+    init, step, res = REDUCE[op]
+    code = f"""def k(x, x_off, M, K, C, cs, zero, out):
+    for t in range(cuda.grid(1), M * C, cuda.gridsize(1)):
+        m = t // C
+        c = t - m * C
+        k0 = c * cs
+        k1 = min(k0 + cs, K)
+        base = x_off + m * K
+        if k0 < k1:
+            {init}
+            for k in range(k0, k1):
+                v = x[base + k]
+                {step}
+            out[t] = {res}
+"""
+    ns = dict(_NS)
+    exec(compile(code, f"<corelib-cuda-reduce-{op}>", "exec"), ns)
+    k = cuda.jit(ns["k"])
+    SOURCES[f"reduce_{op}"] = (code, None, None)
+    _red_cache[op] = k
+    return k
+
+
+# ---- matmul: shared-memory tiles, grid-stride over (batch, tile row, tile col) ------------------------
+TILE = 4 if numba.config.ENABLE_CUDASIM else 16
+_mm_cache = {}
+
+
+def matmul_kernel(tile, dtype):
+    key = (tile, np.dtype(dtype).str)
+    k = _mm_cache.get(key)
+    if k is not None:
+        return k
+    nbt = numba.from_dtype(np.dtype(dtype))
+    T = tile
+
+    def mm(a, a_off, a_sb, a_sm, a_sk, b, b_off, b_sb, b_sk, b_sn, out, B, M, N, K, zero):
+        # NOTE: one cuda.shared.array per line (the simulator keys them by source line)
+        sa = cuda.shared.array((T, T), dtype=nbt)
+        sb = cuda.shared.array((T, T), dtype=nbt)
+        tx = cuda.threadIdx.x
+        ty = cuda.threadIdx.y
+        tm = (M + T - 1) // T
+        tn = (N + T - 1) // T
+        for t in range(cuda.blockIdx.x, B * tm * tn, cuda.gridDim.x):
+            bb = t // (tm * tn)
+            r = t - bb * (tm * tn)
+            row = (r // tn) * T + ty
+            col = (r - (r // tn) * tn) * T + tx
+            acc = zero
+            for k0 in range(0, K, T):
+                ka = k0 + tx
+                if row < M and ka < K:
+                    sa[ty, tx] = a[a_off + bb * a_sb + row * a_sm + ka * a_sk]
+                else:
+                    sa[ty, tx] = zero
+                kb = k0 + ty
+                if kb < K and col < N:
+                    sb[ty, tx] = b[b_off + bb * b_sb + kb * b_sk + col * b_sn]
+                else:
+                    sb[ty, tx] = zero
+                cuda.syncthreads()
+                for kk in range(T):
+                    acc += sa[ty, kk] * sb[kk, tx]
+                cuda.syncthreads()
+            if row < M and col < N:
+                out[(bb * M + row) * N + col] = acc
+
+    k = cuda.jit(mm)
+    SOURCES[f"matmul_{key}"] = (mm, None, None)
+    _mm_cache[key] = k
+    return k
+
+
+def launch_matmul(a, b, out, B, M, N, K, a_st, b_st, tile=None):
+    tile = tile or TILE
+    k = matmul_kernel(tile, out.dtype)
+    ntiles = B * (-(-M // tile)) * (-(-N // tile))
+    if ntiles == 0:
+        return
+    blocks = max(1, min(ntiles, grid(ntiles * tile * tile)[0]))
+    k[blocks, (tile, tile)](a._buf, a._off, a_st[0], a_st[1], a_st[2],
+                            b._buf, b._off, b_st[0], b_st[1], b_st[2],
+                            out._buf, B, M, N, K, out.dtype.type(0))
+
+
+# ---- gather/scatter -----------------------------------------------------------------------------------
+@cuda.jit
+def take_flat(src, offs, out, n):
+    """out[i] = src[offs[i]] (offsets already validated; clamped so a bad one never reads OOB)."""
+    m = src.shape[0]
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        o = offs[i]
+        if 0 <= o < m:
+            out[i] = src[o]
+
+
+@cuda.jit
+def put_flat(dst, offs, vals, n):
+    m = dst.shape[0]
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        o = offs[i]
+        if 0 <= o < m:
+            dst[o] = vals[i]
+
+
+@cuda.jit
+def add_at_flat(dst, offs, vals, n):
+    m = dst.shape[0]
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        o = offs[i]
+        if 0 <= o < m:
+            cuda.atomic.add(dst, o, vals[i])
+
+
+@cuda.jit
+def max_at_flat(dst, offs, vals, n):
+    m = dst.shape[0]
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        o = offs[i]
+        if 0 <= o < m:
+            cuda.atomic.max(dst, o, vals[i])
+
+
+@cuda.jit
+def min_at_flat(dst, offs, vals, n):
+    m = dst.shape[0]
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        o = offs[i]
+        if 0 <= o < m:
+            cuda.atomic.min(dst, o, vals[i])
+
+
+@cuda.jit
+def serial_mul_at_flat(dst, offs, vals, n):
+    # no atomic multiply in CUDA: one thread applies the updates in order
+    if cuda.grid(1) == 0:
+        m = dst.shape[0]
+        for i in range(n):
+            o = offs[i]
+            if 0 <= o < m:
+                dst[o] = dst[o] * vals[i]
+
+
+@cuda.jit
+def arange_k(out, start, step, n):
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        out[i] = start + i * step
+
+
+@cuda.jit
+def cumsum_rows(x, out, M, K, prod):
+    """Inclusive scan of each row of a contiguous (M, K) block (serial per row)."""
+    for m in range(cuda.grid(1), M, cuda.gridsize(1)):
+        base = m * K
+        if K > 0:
+            acc = x[base]
+            out[base] = acc
+            for k in range(1, K):
+                if prod:
+                    acc = acc * x[base + k]
+                else:
+                    acc = acc + x[base + k]
+                out[base + k] = acc
+
+
+# ---- random: counter-based, a hash of (seed, counter, index) ------------------------------------------
+@_dev
+def _h32(x):
+    x = x & 0xFFFFFFFF
+    x ^= x >> 16
+    x = (x * 0x7FEB352D) & 0xFFFFFFFF
+    x ^= x >> 15
+    x = (x * 0x846CA68B) & 0xFFFFFFFF
+    x ^= x >> 16
+    return x
+
+
+@_dev
+def _bits(i, s0, s1, ctr, j):
+    h = _h32((i & 0xFFFFFFFF) ^ s0)
+    h = _h32(h ^ ((i >> 32) & 0xFFFFFFFF) ^ s1)
+    h = _h32(h ^ (ctr & 0xFFFFFFFF))
+    h = _h32(h ^ ((ctr >> 32) & 0xFFFFFFFF) ^ (j * 0x9E3779B9 & 0xFFFFFFFF))
+    return h
+
+
+@cuda.jit
+def rand_k(out, n, s0, s1, ctr, kind, a, b, f64):
+    """kind 0: uniform [a, b); 1: normal(a, b); 2: bernoulli(a)."""
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        h1 = _bits(i, s0, s1, ctr, 0)
+        if f64:
+            h2 = _bits(i, s0, s1, ctr, 1)
+            u = ((h1 >> 5) * 67108864.0 + (h2 >> 6)) * (1.0 / 9007199254740992.0)
+        else:
+            u = (h1 >> 8) * (1.0 / 16777216.0)
+        if kind == 0:
+            out[i] = a + (b - a) * u
+        elif kind == 1:
+            h3 = _bits(i, s0, s1, ctr, 2)
+            u1 = ((h1 >> 8) + 1) * (1.0 / 16777216.0)
+            u2 = (h3 >> 8) * (1.0 / 16777216.0)
+            out[i] = a + b * (math.sqrt(-2.0 * math.log(u1)) * math.cos(6.283185307179586 * u2))
+        else:
+            out[i] = 1 if u < a else 0
+
+
+ALL_FIXED = {"take_flat": take_flat, "put_flat": put_flat, "add_at_flat": add_at_flat,
+             "max_at_flat": max_at_flat, "min_at_flat": min_at_flat, "arange_k": arange_k,
+             "cumsum_rows": cumsum_rows, "rand_k": rand_k, "serial_mul_at_flat": serial_mul_at_flat}
