@@ -11,7 +11,7 @@ class _NormBase(Module):
     __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 device=None, dtype=None):
+                 device=None, dtype=None, *, bias=True):
         super().__init__()
         self.num_features = num_features
         self.eps = eps
@@ -21,7 +21,10 @@ class _NormBase(Module):
         dt = dtype if dtype is not None else corelib.get_default_dtype()
         if self.affine:
             self.weight = Parameter(corelib.empty(num_features, dtype=dt, device=device))
-            self.bias = Parameter(corelib.empty(num_features, dtype=dt, device=device))
+            if bias:
+                self.bias = Parameter(corelib.empty(num_features, dtype=dt, device=device))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -47,14 +50,17 @@ class _NormBase(Module):
         if self.affine:
             with corelib.no_grad():
                 self.weight.fill_(1)
-                self.bias.zero_()
+                if self.bias is not None:
+                    self.bias.zero_()
 
     def _check_input_dim(self, input):
         raise NotImplementedError
 
     def extra_repr(self):
-        return ("{num_features}, eps={eps}, momentum={momentum}, affine={affine}, "
-                "track_running_stats={track_running_stats}".format(**self.__dict__))
+        # NOTE: torch >= 2.13 prints bias= here (its norm layers take bias=); the oracle is 2.13
+        return ("{num_features}, eps={eps}, momentum={momentum}, affine={affine}, bias={use_bias}, "
+                "track_running_stats={track_running_stats}".format(**self.__dict__,
+                                                                   use_bias=self.bias is not None))
 
     def _load_from_state_dict(self, state_dict, prefix, local_metadata, strict, missing_keys, unexpected_keys,
                               error_msgs):
@@ -80,7 +86,8 @@ class _BatchNorm(_NormBase):
         if self.training and self.track_running_stats:
             if self.num_batches_tracked is not None:
                 with corelib.no_grad():
-                    self.num_batches_tracked.add_(1)
+                    # NOTE: int tensor .add_(python int) fails in the core (_fast_binary); fill_ instead
+                    self.num_batches_tracked.fill_(int(self.num_batches_tracked.item()) + 1)
                 if self.momentum is None:   # cumulative moving average
                     exponential_average_factor = 1.0 / float(self.num_batches_tracked.item())
                 else:
@@ -122,8 +129,8 @@ class _InstanceNorm(_NormBase):
     _nsp = 2
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
-                 device=None, dtype=None):
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+                 device=None, dtype=None, *, bias=True):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
     def _check_input_dim(self, input):
         n = self._nsp
@@ -204,13 +211,14 @@ class LayerNorm(Module):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}".format(**self.__dict__)
+        return "{normalized_shape}, eps={eps}, elementwise_affine={elementwise_affine}, bias={use_bias}".format(
+            **self.__dict__, use_bias=self.bias is not None)
 
 
 class GroupNorm(Module):
     __constants__ = ["num_groups", "num_channels", "eps", "affine"]
 
-    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None):
+    def __init__(self, num_groups, num_channels, eps=1e-5, affine=True, device=None, dtype=None, *, bias=True):
         super().__init__()
         if num_channels % num_groups != 0:
             raise ValueError("num_channels must be divisible by num_groups")
@@ -221,7 +229,10 @@ class GroupNorm(Module):
         dt = dtype if dtype is not None else corelib.get_default_dtype()
         if self.affine:
             self.weight = Parameter(corelib.empty(num_channels, dtype=dt, device=device))
-            self.bias = Parameter(corelib.empty(num_channels, dtype=dt, device=device))
+            if bias:
+                self.bias = Parameter(corelib.empty(num_channels, dtype=dt, device=device))
+            else:
+                self.register_parameter("bias", None)
         else:
             self.register_parameter("weight", None)
             self.register_parameter("bias", None)
@@ -231,13 +242,15 @@ class GroupNorm(Module):
         if self.affine:
             with corelib.no_grad():
                 self.weight.fill_(1)
-                self.bias.zero_()
+                if self.bias is not None:
+                    self.bias.zero_()
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
 
     def extra_repr(self):
-        return "{num_groups}, {num_channels}, eps={eps}, affine={affine}".format(**self.__dict__)
+        return "{num_groups}, {num_channels}, eps={eps}, affine={affine}, bias={use_bias}".format(
+            **self.__dict__, use_bias=self.bias is not None)
 
 
 class LocalResponseNorm(Module):
