@@ -48,13 +48,19 @@ from corelib.ops.movement import (reshape, flatten, unflatten, permute, transpos
                                   repeat_interleave, gather, scatter, scatter_add, scatter_reduce,
                                   index_add, index_fill, index_copy, take, take_along_dim, where,
                                   nonzero, argwhere, tril, triu, diagonal, diag, diag_embed, trace,
-                                  sort, argsort, msort, topk, kthvalue, median, mode, unique,
+                                  sort, argsort, msort, topk, kthvalue, median, nanmedian, mode, unique,
                                   searchsorted, bucketize, meshgrid)
 from corelib.ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ger, addmm, addmv,
                                 baddbmm, addbmm, einsum)
 from corelib.ops.convert import clone
 from corelib.ops import equal, allclose, isclose, index_put, masked_scatter
 from corelib.ops.reduce import return_types as _rt
+
+# NOTE: torch computes inf/nan silently; numpy warns ("divide by zero encountered in log").
+# Silence those floating-point warnings for corelib's own modules only.
+import warnings as _warnings
+_warnings.filterwarnings("ignore", category=RuntimeWarning, module=r"corelib(\.|_|$)",
+                         message=r"(divide by zero|invalid value|overflow|underflow) encountered")
 
 half, float, double = float16, float32, float64   # noqa: A001
 short, int, long = int16, int32, int64            # noqa: A001

@@ -79,6 +79,10 @@ _NAMES = {
         cross_entropy nll bce bce_with_logits l1 mse smooth_l1 huber poisson_nll kl_div
         margin_ranking multi_label_margin soft_margin multi_label_soft_margin multi_margin
         triplet_margin hinge_embedding cosine_embedding ctc gaussian_nll
+        triplet_margin_with_distance
+    """,
+    "functional": """
+        binary_cross_entropy binary_cross_entropy_with_logits cosine_embedding_loss cross_entropy ctc_loss gaussian_nll_loss hinge_embedding_loss huber_loss kl_div l1_loss margin_ranking_loss mse_loss multi_margin_loss multilabel_margin_loss multilabel_soft_margin_loss nll_loss poisson_nll_loss smooth_l1_loss soft_margin_loss triplet_margin_loss triplet_margin_with_distance_loss
     """,
     "optimizer": """
         sgd adagrad rmsprop adadelta adam adamw adamax nadam radam sparse_adam asgd rprop lbfgs

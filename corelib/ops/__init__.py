@@ -119,7 +119,7 @@ def _bind():
         take_along_dim=M.take_along_dim, where=lambda self, cond, other: M.where(cond, self, other),
         nonzero=M.nonzero, argwhere=M.argwhere, tril=M.tril, triu=M.triu, diagonal=M.diagonal,
         diag=M.diag, diag_embed=M.diag_embed, trace=M.trace, sort=M.sort, argsort=M.argsort,
-        msort=M.msort, topk=M.topk, kthvalue=M.kthvalue, median=M.median, mode=M.mode,
+        msort=M.msort, topk=M.topk, kthvalue=M.kthvalue, median=M.median, nanmedian=M.nanmedian, mode=M.mode,
         unique=M.unique, matmul=L.matmul, mm=L.mm, bmm=L.bmm, mv=L.mv, dot=L.dot, vdot=L.dot,
         inner=L.inner, outer=L.outer, ger=L.outer, addmm=L.addmm, addmv=L.addmv,
         baddbmm=L.baddbmm, addbmm=L.addbmm, clone=clone, atleast_1d=M.atleast_1d,

@@ -687,7 +687,7 @@ def square(input, *, out=None):
 
 def sign(input, *, out=None):
     if input._data.dtype.kind == "f":
-        return _out(_sign_float(input), out)
+        return _out(_sign_float(input).nan_to_num(0.0, 1.0, -1.0), out)     # sign(nan) is 0
     return _out(NonDiffUnary.apply(input, "sign"), out)
 
 

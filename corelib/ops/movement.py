@@ -819,8 +819,11 @@ def where(condition, input=None, other=None):
             raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor "
                                f"with dtype {condition.dtype}")
     from corelib.ops.elementwise import _promote
-    a, b = _promote(input, other)
     from corelib._creation import _wrap
+    if not isinstance(input, Tensor) and not isinstance(other, Tensor):
+        rd = D.result_type(input, other)
+        input = _wrap(np.asarray(input, dtype=rd.np), condition.device)
+    a, b = _promote(input, other)
     if not isinstance(a, Tensor):
         a = _wrap(np.asarray(a, dtype=b._data.dtype), b.device)
     if not isinstance(b, Tensor):
@@ -940,13 +943,39 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 
 
 def median(input, dim=None, keepdim=False):
+    """The lower median; a slice holding NaN has median NaN (as torch; see nanmedian)."""
+    from corelib._creation import _wrap
     if dim is None:
-        flat = input.reshape(-1)
-        n = flat.shape[0]
-        return kthvalue(flat, (n + 1) // 2, 0).values
-    n = input.shape[dim]
-    r = kthvalue(input, (n + 1) // 2, dim, keepdim)
-    return return_types["median"](r.values, r.indices)
+        return median(input.reshape(-1), 0).values
+    d = wrap_dim(dim, input.dim())
+    am = np.moveaxis(input._data, d, -1)
+    idx = np.argsort(am, axis=-1, kind="stable")[..., (am.shape[-1] - 1) // 2]
+    if am.dtype.kind == "f":
+        nan = np.isnan(am)
+        idx = np.where(nan.any(-1), nan.argmax(-1), idx)
+    idx_t = _wrap(np.expand_dims(idx, d).astype(np.int64), input.device)
+    vals = gather(input, d, idx_t)
+    if not keepdim:
+        vals, idx_t = vals.squeeze(d), idx_t.squeeze(d)
+    return return_types["median"](vals, idx_t)
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """The lower median ignoring NaN."""
+    from corelib._creation import _wrap
+    if dim is None:
+        return nanmedian(input.reshape(-1), 0).values
+    d = wrap_dim(dim, input.dim())
+    a = input._data
+    cnt = (~np.isnan(a)).sum(axis=d, keepdims=True) if a.dtype.kind == "f" else np.full_like(a, a.shape[d])
+    order = np.argsort(a, axis=d, kind="stable")       # NaN sorts last
+    k = np.maximum((cnt - 1) // 2, 0)
+    idx = np.take_along_axis(order, k.astype(np.int64), axis=d)
+    idx_t = _wrap(idx.astype(np.int64), input.device)
+    vals = gather(input, d, idx_t)
+    if not keepdim:
+        vals, idx_t = vals.squeeze(d), idx_t.squeeze(d)
+    return return_types["median"](vals, idx_t)
 
 
 def mode(input, dim=-1, keepdim=False):

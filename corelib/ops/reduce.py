@@ -139,13 +139,16 @@ class Softmax(Function):
     def forward(self, x, dim):
         self.dim = dim
         self.retain_output()
-        m = x.max(axis=dim, keepdims=True)
-        e = self.xp.exp(x - m)
+        e = self.xp.exp(x - x.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
         return e
 
     def backward(self, gy):
         y = self.saved_output()
+        if not _grad_enabled():             # first order: a few in-place array passes
+            t = gy._data * y._data
+            t -= y._data * t.sum(axis=self.dim, keepdims=True)
+            return T._make(t, gy.device)
         return y * (gy - (gy * y).sum(dim=self.dim, keepdim=True))
 
 
@@ -155,13 +158,18 @@ class LogSoftmax(Function):
         self.retain_output()
         xp = self.xp
         m = x.max(axis=dim, keepdims=True)
-        if x.dtype.kind == "f":
+        if x.dtype.kind == "f" and not xp.isfinite(m).all():
             m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype)
         s = x - m
-        return s - xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+        s -= xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
+        return s
 
     def backward(self, gy):
         y = self.saved_output()
+        if not _grad_enabled():             # first order: a few in-place array passes
+            e = self.xp.exp(y._data)
+            e *= gy._data.sum(axis=self.dim, keepdims=True)
+            return T._make(self.xp.subtract(gy._data, e, out=e), gy.device)
         return gy - y.exp() * gy.sum(dim=self.dim, keepdim=True)
 
 
@@ -237,7 +245,8 @@ def _rt(name):
 
 
 return_types = {n: _rt(n) for n in ("max", "min", "sort", "topk", "kthvalue", "median", "mode",
-                                    "cummax", "cummin", "aminmax")}
+                                    "cummax", "cummin")}
+return_types["aminmax"] = collections.namedtuple("aminmax", ["min", "max"])
 
 
 def _sum_dtype(x, dtype):
