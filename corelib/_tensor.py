@@ -345,7 +345,7 @@ class Tensor:
 
     def __reduce_ex__(self, proto):
         return (_rebuild, (self.cpu()._data if self._device is not CPU else self._data,
-                           str(self._device), self._rg, type(self)))
+                           str(self._device), self._rg, type(self), self.__dict__ or None))
 
     def __deepcopy__(self, memo):
         if id(self) in memo:
@@ -494,12 +494,14 @@ class Tensor:
         return repr(self).__format__(spec)
 
 
-def _rebuild(arr, dev, rg, cls=Tensor):
+def _rebuild(arr, dev, rg, cls=Tensor, attrs=None):
     t = _make(arr, CPU, False, None, cls)
     if dev != "cpu":
         t = t.to(dev)
         t = _make(t._data, t._device, False, None, cls)
     t._rg = rg
+    if attrs:
+        t.__dict__.update(attrs)
     return t
 
 

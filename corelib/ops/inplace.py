@@ -155,7 +155,7 @@ def _fast_binary(npfn, op):
             if not kwargs:
                 o = other._data if isinstance(other, Tensor) else other
                 if self._data.dtype.kind != "f" and (isinstance(o, float) or
-                                                     getattr(o, "dtype", np.int64).kind == "f"):
+                                                     getattr(o, "dtype", None) is not None and o.dtype.kind == "f"):
                     raise RuntimeError(f"result type Float can't be cast to the desired output type "
                                        f"{self.dtype.name.capitalize()}")
                 if alpha != 1:
