@@ -925,7 +925,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError(f"selected index k out of range (k={k}, size of dim {dim} is {n})")
     idx = sort(input, d, descending=largest).indices._data
     idx = np.take(idx, np.arange(k), axis=d) if a.ndim else idx
-    idx_t = _wrap(np.ascontiguousarray(idx), input.device)
+    idx_t = _wrap(np.ascontiguousarray(idx) if isinstance(idx, np.ndarray) else idx, input.device)
     vals = gather(input, d, idx_t) if a.ndim else input.clone()
     return return_types["topk"](vals, idx_t)
 
