@@ -57,7 +57,7 @@ def test_catalog_keys_are_their_own_snake_case_and_bundles_are_known():
 
 def test_catalog_covers_the_notes():
     losses = {n for (k, n) in CATALOG if k == "loss"}
-    assert len(losses) == 20  # the 18 losses of the notes, plus huber and gaussian_nll
+    assert len(losses) == 21  # the 18 of the notes, plus huber, gaussian_nll, triplet_margin_with_distance
     for kind, name in [("optimizer", "lbfgs"), ("scheduler", "reduce_lr_on_plateau"),
                        ("initializer", "calculate_gain"), ("transform", "compose"),
                        ("logger", "summary_writer"), ("dataset", "cifar10"), ("layer", "conv2d"),
