@@ -318,32 +318,10 @@ def _device_random(kind, size, dt, device, generator, requires_grad, out):
     return t
 
 
-def _device_random(kind, size, dt, device, generator, requires_grad, out):
-    """Draw on a non-cpu device (from its counter-based generator), or None for host draws."""
-    if device is None or generator is not None:
-        return None
-    dev = _device_cls(device)
-    if dev.type == "cpu":
-        return None
-    if dev.index is None:
-        dev = _device_cls(dev.type, 0)
-    b = T._backend(dev)
-    t = T._make((b.uniform if kind == "uniform" else b.normal)(size, dt.np), dev)
-    if requires_grad:
-        t.requires_grad_(True)
-    if out is not None:
-        from corelib.ops.inplace import copy_into_out
-        return copy_into_out(out, t)
-    return t
-
-
 def rand(*size, generator=None, out=None, dtype=None, layout=None, device=None, requires_grad=False,
          pin_memory=False):
     dt = _dt(dtype)
     _check_float(dt, "rand")
-    t = _device_random("uniform", _size(size), dt, device, generator, requires_grad, out)
-    if t is not None:
-        return t
     t = _device_random("uniform", _size(size), dt, device, generator, requires_grad, out)
     if t is not None:
         return t
@@ -355,9 +333,6 @@ def randn(*size, generator=None, out=None, dtype=None, layout=None, device=None,
           pin_memory=False):
     dt = _dt(dtype)
     _check_float(dt, "randn")
-    t = _device_random("normal", _size(size), dt, device, generator, requires_grad, out)
-    if t is not None:
-        return t
     t = _device_random("normal", _size(size), dt, device, generator, requires_grad, out)
     if t is not None:
         return t

@@ -23,7 +23,6 @@ class Function:
     is_view = False               # output shares storage (and version counter) with input 0
     differentiable = True         # False: output never requires grad (argmax, comparisons, ...)
     host_output = True            # False: a cpu-input op may return a device array (ToDevice)
-    host_output = True            # False: a cpu-input op may return a device array (ToDevice)
 
     # graph bookkeeping, set by apply() only when the output requires grad
     _next = ()                    # per positional arg: (grad_fn or None, leaf Tensor or None, shape)

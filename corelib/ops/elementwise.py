@@ -378,8 +378,6 @@ class Erf(Function):
         self.retain_inputs(0)
         if self.xp is not np:
             return self.xp.erf(x)
-        if self.xp is not np:
-            return self.xp.erf(x)
         from corelib.ops._special import erf_np
         return erf_np(x)
 

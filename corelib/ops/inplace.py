@@ -341,12 +341,6 @@ def _fill_device(self, arr):
     return self
 
 
-def _fill_device(self, arr):
-    T._backend(self._device).copy_into(self._data, arr)
-    self._vc[0] += 1
-    return self
-
-
 def _fill_random(self, arr):
     if self._device is T.CPU:
         _write(self, arr.astype(self._data.dtype))
