@@ -20,6 +20,7 @@ import sys
 #: subcommand name -> module holding HELP, configure(parser) and main(args) -> int.
 SUBCOMMANDS = {
     "plugins": "corelib._cli_plugins",
+    "train": "corelib._cli_train",
 }
 
 
