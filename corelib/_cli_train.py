@@ -347,7 +347,6 @@ def _train(args):
         run_dir = _new_run_dir()
     logdir = Path(args.logdir) if args.logdir else run_dir
     ckpt_dir = run_dir / "checkpoints"
-    ckpt_dir.mkdir(parents=True, exist_ok=True)
 
     corelib.manual_seed(args.seed)
     np.random.seed(args.seed)
@@ -398,6 +397,7 @@ def _train(args):
             print(f"note: the checkpoint was made for {ckpt['args'].get('epochs')} epochs; "
                   f"training to {epochs}", file=sys.stderr)
 
+    ckpt_dir.mkdir(parents=True, exist_ok=True)
     writer = C.SummaryWriter(log_dir=str(logdir), purge_step=global_step + 1 if ckpt else None)
     print(f"corelib train: {args.model} on {args.dataset} ({len(train_set)} train / "
           f"{len(test_set)} test images), {epochs} epochs, batch {args.batch_size}, "
