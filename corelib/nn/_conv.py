@@ -42,6 +42,14 @@ def _k():
     return _kernels
 
 
+def _xp(a):
+    """The array namespace of ``a``: numpy, or the cuda backend's for a device array."""
+    if isinstance(a, np.ndarray):
+        return np
+    from corelib.backends.cuda import xp
+    return xp
+
+
 def conv_forward(x, w, prm, cols=None):
     """x (N, C, *sp), w (O, C/G, *k) arrays -> y (N, O, *osp), cols (C*K, N*L)."""
     K = _k()
@@ -57,13 +65,13 @@ def conv_forward(x, w, prm, cols=None):
     if G == 1:
         y = w.reshape(O, -1) @ cols                                  # (O, N*L)
     else:
-        y = np.matmul(w.reshape(G, O // G, kk), cols.reshape(G, kk, N * L)).reshape(O, N * L)
+        y = _xp(cols).matmul(w.reshape(G, O // G, kk), cols.reshape(G, kk, N * L)).reshape(O, N * L)
     return y, cols, out3, L
 
 
 def to_ncl(y, N, O, L, bias=None):
     """(O, N*L) -> (N, O, L) contiguous, adding a per-channel bias on the way."""
-    out = np.empty((N, O, L), dtype=y.dtype)
+    out = _xp(y).empty((N, O, L), dtype=y.dtype)
     src = y.reshape(O, N, L).transpose(1, 0, 2)
     if bias is not None:
         np.add(src, bias.reshape(1, O, 1), out=out)
@@ -75,7 +83,7 @@ def to_ncl(y, N, O, L, bias=None):
 def to_onl(g):
     """(N, O, *sp) -> (O, N*L) contiguous."""
     N, O = g.shape[:2]
-    return np.ascontiguousarray(g.reshape(N, O, -1).transpose(1, 0, 2)).reshape(O, -1)
+    return _xp(g).ascontiguousarray(g.reshape(N, O, -1).transpose(1, 0, 2)).reshape(O, -1)
 
 
 def conv_input_grad(g, w, prm, in_sp):
@@ -92,7 +100,7 @@ def conv_input_grad(g, w, prm, in_sp):
     if G == 1:
         cols = w.reshape(O, kk).T @ g2
     else:
-        cols = np.matmul(w.reshape(G, O // G, kk).transpose(0, 2, 1), g2.reshape(G, O // G, L))
+        cols = _xp(g2).matmul(w.reshape(G, O // G, kk).transpose(0, 2, 1), g2.reshape(G, O // G, L))
         cols = cols.reshape(G * kk, L)
     x = K.col2im(cols, (N, Cg * G) + in3, prm.k, prm.s, prm.p, prm.d, out3, g.dtype)
     return x.reshape((N, Cg * G) + tuple(in_sp))
@@ -114,7 +122,7 @@ def conv_weight_grad(x, g, prm, w_shape, cols=None):
     if G == 1:
         gw = g2 @ cols.T
     else:
-        gw = np.matmul(g2.reshape(G, O // G, L), cols.reshape(G, kk, L).transpose(0, 2, 1))
+        gw = _xp(g2).matmul(g2.reshape(G, O // G, L), cols.reshape(G, kk, L).transpose(0, 2, 1))
     return gw.reshape(w_shape)
 
 
@@ -196,7 +204,7 @@ class Unfold(Function):
         self.out3 = out3
         cols = _k().im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
         CK = cols.shape[0]
-        return np.ascontiguousarray(cols.reshape(CK, N, -1).transpose(1, 0, 2))
+        return _xp(cols).ascontiguousarray(cols.reshape(CK, N, -1).transpose(1, 0, 2))
 
     def backward(self, gy):
         return Fold.apply(gy, self.prm, tuple(self.in_sp))
@@ -212,7 +220,7 @@ class Fold(Function):
         C = CK // K
         in3 = (1,) * (3 - prm.nsp) + tuple(out_sp)
         o3 = prm.out_sp(in3)
-        cols = np.ascontiguousarray(c.transpose(1, 0, 2)).reshape(CK, N * L)
+        cols = _xp(c).ascontiguousarray(c.transpose(1, 0, 2)).reshape(CK, N * L)
         x = _k().col2im(cols, (N, C) + in3, prm.k, prm.s, prm.p, prm.d, o3, c.dtype)
         return x.reshape((N, C) + tuple(out_sp))
 

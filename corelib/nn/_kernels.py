@@ -210,7 +210,17 @@ def _avg_pool_bwd(gy, sD, loD, hiD, sH, loH, hiH, sW, loW, hiW, fD, fH, fW, over
 
 
 # ---- Python wrappers ------------------------------------------------------------------------
+def _dev(a):
+    """The device kernels (corelib.backends.cuda._nn) for a non-numpy (cuda) array, else None."""
+    if isinstance(a, np.ndarray):
+        return None
+    from corelib.backends.cuda import _nn
+    return _nn
+
+
 def im2col(x5, k, s, p, d, out_sp):
+    if not isinstance(x5, np.ndarray):
+        return _dev(x5).im2col(x5, k, s, p, d, out_sp)
     N, C = x5.shape[:2]
     K = k[0] * k[1] * k[2]
     L = out_sp[0] * out_sp[1] * out_sp[2]
@@ -222,6 +232,8 @@ def im2col(x5, k, s, p, d, out_sp):
 
 
 def col2im(cols, x_shape, k, s, p, d, out_sp, dtype):
+    if not isinstance(cols, np.ndarray):
+        return _dev(cols).col2im(cols, x_shape, k, s, p, d, out_sp, dtype)
     x = np.empty(x_shape, dtype=dtype)
     if x.size == 0:
         return x
@@ -255,6 +267,8 @@ def adaptive_arrays(n_in, n_out):
 
 def max_pool(x4, wins, dil):
     """x4: (P, D, H, W); wins: three (start, lo, hi) triples. Returns y, flat indices."""
+    if not isinstance(x4, np.ndarray):
+        return _dev(x4).max_pool(x4, wins, dil)
     (sD, loD, hiD), (sH, loH, hiH), (sW, loW, hiW) = wins
     P = x4.shape[0]
     y = np.empty((P, sD.size, sH.size, sW.size), dtype=x4.dtype)
@@ -266,6 +280,8 @@ def max_pool(x4, wins, dil):
 
 
 def max_pool_backward(gy, idx, plane_size):
+    if not isinstance(gy, np.ndarray):
+        return _dev(gy).max_pool_backward(gy, idx, plane_size)
     P = gy.shape[0]
     gx = np.empty((P, plane_size), dtype=gy.dtype)
     if gx.size:
@@ -274,6 +290,8 @@ def max_pool_backward(gy, idx, plane_size):
 
 
 def gather_plane(g, idx):
+    if not isinstance(g, np.ndarray):
+        return _dev(g).gather_plane(g, idx)
     P = idx.shape[0]
     out = np.empty(idx.reshape(P, -1).shape, dtype=g.dtype)
     if out.size:
@@ -282,6 +300,8 @@ def gather_plane(g, idx):
 
 
 def avg_pool(x4, wins, divs, override):
+    if not isinstance(x4, np.ndarray):
+        return _dev(x4).avg_pool(x4, wins, divs, override)
     (sD, loD, hiD), (sH, loH, hiH), (sW, loW, hiW) = wins
     P = x4.shape[0]
     y = np.empty((P, sD.size, sH.size, sW.size), dtype=x4.dtype)
@@ -292,6 +312,8 @@ def avg_pool(x4, wins, divs, override):
 
 
 def avg_pool_backward(gy, in_sp, wins, divs, override):
+    if not isinstance(gy, np.ndarray):
+        return _dev(gy).avg_pool_backward(gy, in_sp, wins, divs, override)
     (sD, loD, hiD), (sH, loH, hiH), (sW, loW, hiW) = wins
     P = gy.shape[0]
     gx = np.empty((P,) + tuple(in_sp), dtype=gy.dtype)

@@ -46,6 +46,9 @@ __all__ = [
 
 # ---- helpers ---------------------------------------------------------------------------------
 def _wrap(arr, dev=None):
+    if dev is not None and dev.type != "cpu":
+        from corelib._creation import _wrap as _dwrap
+        return _dwrap(arr, dev)
     return T._make(np.asarray(arr), dev if dev is not None else T.CPU)
 
 
@@ -456,7 +459,7 @@ def _max_poolnd(input, kernel_size, stride, padding, dilation, ceil_mode, return
             from corelib.nn._kernels import max_pool
             xa = x5.detach()._data
             _, idx = max_pool(xa.reshape((N * C,) + xa.shape[2:]), wins, dil)
-        ind = _wrap(idx.reshape((N, C) + tuple(out)))
+        ind = _wrap(idx.reshape((N, C) + tuple(out)), x5.device)
         return res, (ind if batched else ind.squeeze(0))
     return res
 
@@ -567,7 +570,7 @@ def _adaptive_poolnd(input, output_size, n, name, is_max, return_indices=False):
                 from corelib.nn._kernels import max_pool
                 xa = x5.detach()._data
                 _, idx = max_pool(xa.reshape((N * C,) + xa.shape[2:]), wins, (1, 1, 1))
-            ind = _wrap(idx.reshape((N, C) + tuple(out)))
+            ind = _wrap(idx.reshape((N, C) + tuple(out)), x5.device)
             return res, (ind if batched else ind.squeeze(0))
         return res
     divs = [w[2].astype(np.float64) for w in wins]
@@ -644,12 +647,16 @@ def _max_unpoolnd(input, indices, kernel_size, stride, padding, output_size, n, 
 class _MaxUnpool(Function):
     def forward(self, x, idx, M):
         self.idx = idx
+        if not isinstance(x, np.ndarray):            # device arrays: an advanced-index put
+            out = self.xp.zeros((x.shape[0], M), dtype=x.dtype)
+            out[self.xp.arange(x.shape[0])[:, None], idx] = x
+            return out
         out = np.zeros((x.shape[0], M), dtype=x.dtype)
         np.put_along_axis(out, idx, x, axis=1)
         return out
 
     def backward(self, gy):
-        return gy.gather(1, _wrap(self.idx))
+        return gy.gather(1, _wrap(self.idx, gy.device))
 
 
 def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
@@ -1044,6 +1051,9 @@ def _np_sigmoid(x):
 
 
 def _erf(x):
+    if not isinstance(x, np.ndarray):             # device array: the backend's erf kernel
+        from corelib.backends.cuda import xp
+        return xp.erf(x)
     from corelib.ops._special import erf_np
     return erf_np(x)
 
@@ -1581,7 +1591,7 @@ class _EmbeddingBackward(Function):
         if freq:
             counts = np.bincount(flat, minlength=num).astype(g.dtype)
             g2 = g2 / counts[flat][:, None]
-        out = np.zeros((num, D), dtype=g.dtype)
+        out = self.xp.zeros((num, D), dtype=g.dtype)
         np.add.at(out, flat, g2)
         if padding_idx is not None:
             out[padding_idx] = 0
@@ -1593,12 +1603,12 @@ class _EmbeddingBackward(Function):
         if self.freq:
             flat = self.idx.reshape(-1)
             counts = np.bincount(flat, minlength=self.num).astype(gg._data.dtype)
-            scale = _wrap((1.0 / counts[self.idx]).astype(gg._data.dtype)[..., None])
+            scale = _wrap((1.0 / counts[self.idx]).astype(gg._data.dtype)[..., None], gg.device)
         else:
             scale = None
         if self.padding_idx is not None:
             keep = (self.idx != self.padding_idx).astype(gg._data.dtype)[..., None]
-            scale = _wrap(keep) if scale is None else scale * _wrap(keep)
+            scale = _wrap(keep, gg.device) if scale is None else scale * _wrap(keep, gg.device)
         r = _Embedding.apply(gg, self.idx, None, False)
         return r * scale if scale is not None else r
 
