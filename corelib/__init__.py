@@ -112,8 +112,7 @@ def is_floating_point(input):
     return input.is_floating_point()
 
 
-def set_printoptions(**kwargs):
-    pass
+from corelib._printing import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
 
 
 class return_types:  # noqa: N801  (torch.return_types namespace)
