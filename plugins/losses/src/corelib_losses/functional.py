@@ -397,15 +397,30 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 
 # ---- regression ------------------------------------------------------------------------------
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error: ``l_n = |x_n - y_n|``.
+def _pointwise_weighted(loss, weight, input, reduction):
+    """PyTorch's ``weight=`` of l1_loss / mse_loss: same size as input; 'mean' is
+    ``sum(w * l) / sum(w)``."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if tuple(weight.shape) != tuple(input.shape):
+        raise ValueError("Weights and input must have the same size.")
+    loss = loss * weight
+    if reduction == "mean":
+        return loss.sum() / weight.sum()
+    return _reduce(loss, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error: ``l_n = |x_n - y_n|`` (times ``weight``, same size as input; the
+    weighted 'mean' divides by ``weight.sum()``).
 
         >>> l1_loss(cl.tensor([1.0, 2.0]), cl.tensor([0.0, 0.0]))
         tensor(1.5000)
     """
     reduction = _reduction(size_average, reduce, reduction)
+    shape_in = input
     input, target = _check_same_size_warn(input, target)
-    return _reduce((input - target).abs(), reduction)
+    return _pointwise_weighted((input - target).abs(), weight, shape_in, reduction)
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
@@ -415,12 +430,10 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         tensor(2.5000)
     """
     reduction = _reduction(size_average, reduce, reduction)
+    shape_in = input
     input, target = _check_same_size_warn(input, target)
     d = input - target
-    loss = d * d
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    return _pointwise_weighted(d * d, weight, shape_in, reduction)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -449,10 +462,13 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     reduction = _reduction(None, None, reduction)
     if delta <= 0:
         raise RuntimeError("huber_loss does not support non-positive values for delta.")
+    shape_in = input
     input, target = _check_same_size_warn(input, target)
     z = (input - target).abs()
     loss = cl.where(z < delta, 0.5 * z * z, delta * (z - 0.5 * delta))
     if weight is not None:
+        if tuple(weight.shape) != tuple(shape_in.shape):
+            raise ValueError("Weights and input must have the same size.")
         loss = loss * weight
     return _reduce(loss, reduction)
 
