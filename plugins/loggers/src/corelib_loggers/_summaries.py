@@ -175,7 +175,15 @@ def image_to_uint8(arr, dataformats):
 
 def image_builder(tag, img, dataformats="CHW"):
     arr = to_numpy(img, "img_tensor")
-    check_dataformats(arr.shape, dataformats)                # fail in the caller, not the thread
+    fmt = check_dataformats(arr.shape, dataformats)          # fail in the caller, not the thread
+    if len(fmt) >= 3:
+        c = arr.shape[fmt.find("C")]
+        if len(fmt) == 4 and c not in (1, 3):
+            raise AssertionError("Input should be a 4D numpy array with 3 channels "
+                                 f"(got shape {tuple(arr.shape)} in {fmt} order)")
+        if c not in (1, 2, 3, 4):
+            raise TypeError(f"Cannot handle this data type: an image needs 1, 2, 3 or 4 channels, "
+                            f"got {c} (shape {tuple(arr.shape)}, dataformats={dataformats!r})")
     arr = np.array(arr, copy=True)                            # the caller may change it in place
 
     def build():

@@ -45,9 +45,30 @@ def _is_container(module):
     return name in ("Sequential", "ModuleList", "ModuleDict")
 
 
-def summary_string(model, input_size, batch_size=-1, device="cpu", dtypes=None):
+class InvalidDeviceError(ValueError, AssertionError):
+    """A ``device`` other than "cuda" or "cpu" (torchsummary asserts, hence AssertionError too)."""
+
+
+def _input_device(model, device):
+    """torchsummary's rule: "cuda" when asked and available, else "cpu"; the inputs follow the
+    model's parameters when it has any (torchsummary would fail on a mismatch)."""
+    import corelib
+    kind = device.type if isinstance(device, corelib.device) else str(device).lower()
+    if kind not in ("cuda", "cpu") and not kind.startswith("cuda:"):
+        raise InvalidDeviceError(f"Input device is not valid, please specify 'cuda' or 'cpu' "
+                                 f"(got device={device!r})")
+    for name in ("parameters", "buffers"):
+        for t in getattr(model, name, tuple)():
+            return t.device
+    if kind.startswith("cuda") and corelib.cuda.is_available():
+        return corelib.device(kind)
+    return corelib.device("cpu")
+
+
+def summary_string(model, input_size, batch_size=-1, device="cuda", dtypes=None):
     """Return ``(table, (total_params, trainable_params))`` without printing."""
     import corelib
+    device = _input_device(model, device)
     if isinstance(input_size, tuple):              # one input
         input_size = [input_size]
     input_size = [tuple(s) for s in input_size]
@@ -118,9 +139,13 @@ def summary_string(model, input_size, batch_size=-1, device="cpu", dtypes=None):
     return text, (total_params, trainable_params), rows
 
 
-def summary(model, input_size, batch_size=-1, device="cpu", dtypes=None):
+def summary(model, input_size, batch_size=-1, device="cuda", dtypes=None):
     """Print the torchsummary table of ``model`` for inputs of ``input_size`` (without the
     batch dimension; a list of tuples for several inputs).
+
+    ``device`` is "cuda" or "cpu" (anything else raises); as in torchsummary "cuda" falls back
+    to the cpu when no GPU is available, and the random inputs are put on the model's device
+    when the model has parameters or buffers.
 
     Returns a :class:`ModelSummary`: the tuple ``(total_params, trainable_params)`` whose
     ``.text`` is the printed table and ``.layers`` the per-layer rows.
