@@ -103,7 +103,7 @@ def main():
                 tt = bench(lambda: torch.nn.functional.conv2d(txi, tw, padding=1).sum().backward(), tsync, reps=3)
             row("conv2d fwd+bwd 64x32x56x56 k3", ct, tt)
         except Exception as e:
-            print(f"conv2d fwd+bwd: not available on cuda yet ({type(e).__name__}: {e})")
+            print(f"conv2d fwd+bwd: failed on cuda ({type(e).__name__}: {e})")
     else:
         print("conv2d: corelib.nn.functional.conv2d not found; skipped")
 
@@ -123,7 +123,12 @@ def main():
             opt.zero_grad()
             loss_fn(net(xb), yb).backward()
             opt.step()
+        from corelib.backends.cuda.xp import host_fallbacks
+        before = sum(host_fallbacks.values())
         ct = bench(lstep, csync, reps=5)
+        n_fb = sum(host_fallbacks.values()) - before
+        if n_fb:
+            print(f"LeNet step: {n_fb} device->host round trips in 7 steps ({dict(host_fallbacks)})")
         tt = None
         if torch:
             tn = torch.nn

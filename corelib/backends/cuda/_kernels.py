@@ -330,12 +330,38 @@ def matmul_kernel(tile, dtype):
     return k
 
 
+@cuda.jit
+def matmul_simple(a, a_off, a_sb, a_sm, a_sk, b, b_off, b_sb, b_sk, b_sn, out, B, M, N, K, zero):
+    """One thread per output element, k in the same ascending order as the tiled kernel (used
+    only under the simulator for GEMMs with many tile steps: its syncthreads costs seconds)."""
+    for i in range(cuda.grid(1), B * M * N, cuda.gridsize(1)):
+        bb = i // (M * N)
+        r = i - bb * (M * N)
+        row = r // N
+        col = r - row * N
+        pa = a_off + bb * a_sb + row * a_sm
+        pb = b_off + bb * b_sb + col * b_sn
+        acc = zero
+        for kk in range(K):
+            acc += a[pa + kk * a_sk] * b[pb + kk * b_sk]
+        out[i] = acc
+
+
+SIM_TILED_MAX_STEPS = 64      # simulator: tiled kernel only up to this many (tile x k-step) blocks
+
+
 def launch_matmul(a, b, out, B, M, N, K, a_st, b_st, tile=None):
     tile = tile or TILE
-    k = matmul_kernel(tile, out.dtype)
     ntiles = B * (-(-M // tile)) * (-(-N // tile))
     if ntiles == 0:
         return
+    if numba.config.ENABLE_CUDASIM and ntiles * (-(-K // tile)) > SIM_TILED_MAX_STEPS:
+        n = B * M * N
+        matmul_simple[grid(n)](a._buf, a._off, a_st[0], a_st[1], a_st[2],
+                               b._buf, b._off, b_st[0], b_st[1], b_st[2],
+                               out._buf, B, M, N, K, out.dtype.type(0))
+        return
+    k = matmul_kernel(tile, out.dtype)
     blocks = max(1, min(ntiles, grid(ntiles * tile * tile)[0]))
     k[blocks, (tile, tile)](a._buf, a._off, a_st[0], a_st[1], a_st[2],
                             b._buf, b._off, b_st[0], b_st[1], b_st[2],
@@ -466,4 +492,5 @@ def rand_k(out, n, s0, s1, ctr, kind, a, b, f64):
 
 ALL_FIXED = {"take_flat": take_flat, "put_flat": put_flat, "add_at_flat": add_at_flat,
              "max_at_flat": max_at_flat, "min_at_flat": min_at_flat, "arange_k": arange_k,
-             "cumsum_rows": cumsum_rows, "rand_k": rand_k, "serial_mul_at_flat": serial_mul_at_flat}
+             "cumsum_rows": cumsum_rows, "rand_k": rand_k, "serial_mul_at_flat": serial_mul_at_flat,
+             "matmul_simple": matmul_simple}

@@ -274,6 +274,8 @@ class _LogSoftmaxPick(Function):
             x, = self.saved_inputs()
             onehot = cl.zeros_like(x).scatter(dim, _const(idx, x), 1.0)
             return (x.softmax(dim) - onehot) * g, None, None
+        if gy.device.type != "cpu":
+            return self._device_backward(g, e, s, idx, dim), None, None
         ga = g.detach().numpy()
         if e is None:                                 # a second backward (retain_graph=True)
             x, = self.saved_inputs()
@@ -286,6 +288,24 @@ class _LogSoftmaxPick(Function):
         ix = tuple(idx if k == dim else ix[k] for k in range(idx.ndim))
         np.subtract.at(grad, ix, np.broadcast_to(ga, idx.shape))
         return _const(grad, gy), None, None
+
+    def _device_backward(self, g, e, s, idx, dim):
+        """The same gradient on device arrays (cuda): ``e / s * g``, minus g at the indices
+        (an atomic add of -g: the same rounding as subtract.at)."""
+        from corelib._creation import _wrap
+        xp = self.xp
+        ga = g.detach()._data
+        if e is None:                                 # a second backward (retain_graph=True)
+            x, = self.saved_inputs()
+            xa = x.detach()._data
+            e = xp.exp(xa - xa.max(axis=dim, keepdims=True))
+            s = e.sum(axis=dim, keepdims=True)
+        grad = e * (ga / s)
+        self.state = (None, None, idx, dim)
+        ix = np.indices(idx.shape, sparse=True)
+        ix = tuple(idx if k == dim else ix[k] for k in range(idx.ndim))
+        xp.add.at(grad, ix, -xp.broadcast_to(ga, idx.shape))
+        return _wrap(grad, g.device)
 
 
 def _cross_entropy_indices(input, target, weight, ignore_index, reduction, class_dim):
@@ -860,7 +880,7 @@ def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reducti
     if unbatched:
         res = res.reshape(())
     if reduction == "mean":
-        denom = _const(np.maximum(tl, 1).astype(lp.detach().numpy().dtype), lp)
+        denom = _const(np.maximum(tl, 1).astype(lp.detach()._data.dtype), lp)
         return (res / (denom.reshape(()) if unbatched else denom)).mean()
     if reduction == "sum":
         return res.sum()

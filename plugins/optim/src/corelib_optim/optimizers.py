@@ -35,12 +35,18 @@ def _to_scalar(x):
 
 
 def _arr(t):
-    """The numpy array behind a cpu tensor (state tensors are made C-contiguous)."""
-    if t._device.type != "cpu":
+    """The array behind a tensor (state tensors are made C-contiguous): numpy on cpu; on cuda
+    a device array, updated by the same sequence of in-place array ops (each one a device
+    kernel), while the cpu's fused numba kernels run only on numpy arrays."""
+    if t._device.type not in ("cpu", "cuda"):
         raise NotImplementedError(
-            f"corelib-optim updates cpu tensors; got a tensor on {t.device}. Move the model to the "
-            f"cpu (model.cpu()) before creating the optimizer.")
+            f"corelib-optim updates cpu and cuda tensors; got a tensor on {t.device}. Move the "
+            f"model to the cpu (model.cpu()) before creating the optimizer.")
     return t._data
+
+
+def _host(a):
+    return isinstance(a, np.ndarray)
 
 
 def _bump(t):
@@ -63,7 +69,7 @@ def _scalar(value):
 def _state_arr(t):
     a = t._data
     if not a.flags.c_contiguous:          # e.g. loaded from a state dict with other strides
-        a = t._data = np.ascontiguousarray(a)
+        a = t._data = np.ascontiguousarray(a) if _host(a) else a.copy()
     return a
 
 
@@ -196,7 +202,7 @@ class SGD(_Base):
                 init = momentum != 0 and buf_t is None
                 if init:
                     buf_t = _zeros_like(p)
-                if pa.dtype in _KERNEL_DTYPES:
+                if pa.dtype in _KERNEL_DTYPES and _host(pa):
                     from corelib_optim._kernels import sgd_kernel
                     dt = pa.dtype.type
                     pf, wb = _flat(pa)
@@ -472,7 +478,7 @@ class Adam(_Base):
                 v = _state_arr(state["exp_avg_sq"])
                 vmax = _state_arr(state["max_exp_avg_sq"]) if amsgrad else None
                 dt = pa.dtype.type
-                if pa.dtype in _KERNEL_DTYPES:
+                if pa.dtype in _KERNEL_DTYPES and _host(pa):
                     from corelib_optim._kernels import adam_kernel
                     w1 = dt(1 - beta1)
                     pf, wb = _flat(pa)
@@ -883,6 +889,16 @@ class Rprop(_Base):
                 prev = _state_arr(state["prev"])
                 step_size = _state_arr(state["step_size"])
                 sign = np.sign(g * prev)
+                if not _host(pa):                # device arrays: the same values via where
+                    from corelib.backends.cuda import xp
+                    sign = xp.where(sign > 0, dt(etaplus), xp.where(sign < 0, dt(etaminus), dt(1)))
+                    step_size *= sign
+                    step_size[...] = xp.clip(step_size, dt(step_size_min), dt(step_size_max))
+                    g = xp.where(sign == dt(etaminus), dt(0), g)
+                    pa += dt(-1) * np.sign(g) * step_size
+                    prev[...] = g
+                    _bump(p)
+                    continue
                 gt, lt, eq = sign > 0, sign < 0, sign == 0
                 sign[gt] = etaplus
                 sign[lt] = etaminus
