@@ -185,6 +185,8 @@ def test_requires_grad_rules():
 
 
 def test_device_mismatch_and_cuda_errors():
+    if cl.cuda.is_available():
+        pytest.skip("a CUDA device (or Numba's simulator) is available: .to('cuda') works")
     x = cl.ones(2)
     with pytest.raises((RuntimeError, ImportError), match="(?i)cuda"):
         x.to("cuda")
