@@ -85,8 +85,8 @@ def _inplace_result(x, res):
 
 def _float_check(x, fn):
     if not x.is_floating_point():
-        raise RuntimeError(f"\"{fn}\" not implemented for '{_dtype_name(x)}' (expected a floating "
-                           f"point tensor; convert with .float())")
+        raise NotImplementedError(f"\"{fn}\" not implemented for '{_dtype_name(x)}' (expected a floating "
+                                  f"point tensor; convert with .float())")
 
 
 def _dtype_name(x):
@@ -1251,6 +1251,7 @@ def tanh(input):
 def prelu(input, weight):
     """x if x > 0 else weight * x; weight has 1 element or one per channel (dim 1)."""
     _check_tensor(input, "prelu")
+    _float_check(input, "prelu")
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
     n = weight.numel()
@@ -1317,6 +1318,9 @@ def _mask_mul(input, mask_shape, p, inplace):
     if p == 1.0:
         m = np.zeros(mask_shape, dtype=dt)
     else:
+        if not input.is_floating_point():
+            raise RuntimeError(f"result type Float can't be cast to the desired output type {_dtype_name(input)} "
+                               f"(dropout needs a floating point input; convert with .float())")
         m = (rng.random(mask_shape) >= p).astype(dt)
         m *= dt.type(1.0 / (1.0 - p))
     r = input * _wrap(m, input.device)
@@ -1435,6 +1439,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     nd = input.dim()
     if training:
         _verify_batch_size(input.shape)
+    _float_check(input, "batch_norm")
     dims = (0,) + tuple(range(2, nd))
     if training or running_mean is None or running_var is None:
         mean = input.mean(dims, keepdim=True)
@@ -1464,6 +1469,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                   momentum=0.1, eps=1e-05):
     """Normalise each (sample, channel) over its spatial dims."""
     _check_tensor(input, "instance_norm")
+    _float_check(input, "instance_norm")
     if input.dim() < 3:
         raise ValueError(f"instance_norm expects an input of at least 3 dims (N, C, *), got {_shape(input)}")
     nd = input.dim()
@@ -1496,6 +1502,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """Normalise over the trailing dims given by normalized_shape (elementwise affine)."""
     _check_tensor(input, "layer_norm")
+    _float_check(input, "layer_norm")
     if isinstance(normalized_shape, (int, np.integer)):
         normalized_shape = (int(normalized_shape),)
     ns = tuple(int(s) for s in normalized_shape)
@@ -1522,6 +1529,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """Normalise over groups of channels (and all spatial dims) per sample."""
     _check_tensor(input, "group_norm")
+    _float_check(input, "group_norm")
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     N, C = input.shape[:2]

@@ -215,6 +215,10 @@ class BackwardHook:
                 self.grad_outputs = new
         local = self.grad_outputs
         if self.input_tensors_index is None:
+            if self.user_hooks:
+                warnings.warn("Full backward hook is firing when gradients are computed with "
+                              "respect to module outputs since no inputs require gradients.",
+                              UserWarning, stacklevel=2)
             grad_inputs = self._pack_with_none([], [], self.n_inputs)
             for hook in self.user_hooks:
                 res = hook(self.module, grad_inputs, self.grad_outputs)
@@ -987,8 +991,8 @@ class Module:
                 memo.add(module)
                 yield name, module
 
-    def modules(self):
-        for _, module in self.named_modules():
+    def modules(self, remove_duplicate=True):
+        for _, module in self.named_modules(remove_duplicate=remove_duplicate):
             yield module
 
     def named_modules(self, memo=None, prefix="", remove_duplicate=True):
