@@ -146,7 +146,7 @@ def result_type(a, b):
             return promote_types(da, db)
         hi, lo = (db, da) if za else (da, db)
         if lo._cat > hi._cat:
-            return _default[0] if lo._cat == 2 and hi._cat < 2 else (int64 if lo._cat == 1 else lo)
+            return lo        # a 0-dim tensor of a higher category keeps its own dtype
         return hi
     if ta or tb:
         t, s = (a, b) if ta else (b, a)

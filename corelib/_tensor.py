@@ -187,7 +187,16 @@ class Tensor:
 
     @property
     def grad(self):
-        return self._grad
+        g = self._grad
+        if g is None and self.grad_fn is not None and not self.retains_grad:
+            import warnings
+            warnings.warn("The .grad attribute of a Tensor that is not a leaf Tensor is being "
+                          "accessed. Its .grad attribute won't be populated during "
+                          "autograd.backward(). If you indeed want the .grad field to be populated "
+                          "for a non-leaf Tensor, use .retain_grad() on the non-leaf Tensor. If you "
+                          "access the non-leaf Tensor by mistake, make sure you access the leaf "
+                          "Tensor instead.", UserWarning, stacklevel=2)
+        return g
 
     @grad.setter
     def grad(self, value):
@@ -266,9 +275,8 @@ class Tensor:
 
     def detach(self):
         t = _make(self._data, self._device)
-        t._vc = self._vc
-        t._base = self._base if self._base is not None else self
-        return t
+        t._vc = self._vc          # shares storage and version counter, but (as in torch) is
+        return t                  # not an autograd view: in-place writes to it are allowed
 
     def detach_(self):
         if self._base is not None and self._base._rg:

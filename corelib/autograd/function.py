@@ -135,8 +135,10 @@ class Function:
         self._freed = True
 
     # ---- introspection as in torch ------------------------------------------------------
+    _display = None               # torch's node name where it differs from the class's
+
     def name(self):
-        return type(self).__name__ + "Backward0"
+        return self._display or type(self).__name__ + "Backward0"
 
     @property
     def next_functions(self):

@@ -5,6 +5,7 @@ from corelib import _tensor as T
 from corelib import _dtype as D
 from corelib.ops import elementwise as E, reduce as R, movement as M, linalg as L, inplace as I
 from corelib.ops.convert import clone, cast
+from corelib.ops._util import named
 
 Tensor = T.Tensor
 
@@ -31,11 +32,11 @@ def _bind():
     t.__add__ = g(lambda a, b: E.add(a, b))
     t.__radd__ = g(lambda a, b: E.add(b, a))
     t.__sub__ = g(lambda a, b: E.sub(a, b))
-    t.__rsub__ = g(lambda a, b: E.sub(b, a))
+    t.__rsub__ = g(lambda a, b: named(E.sub(b, a), "RsubBackward1"))
     t.__mul__ = g(lambda a, b: E.mul(a, b))
     t.__rmul__ = g(lambda a, b: E.mul(b, a))
     t.__truediv__ = g(lambda a, b: E.div(a, b))
-    t.__rtruediv__ = g(lambda a, b: E.div(b, a))
+    t.__rtruediv__ = g(lambda a, b: named(E.div(b, a), "MulBackward0"))
     t.__floordiv__ = g(lambda a, b: E.floor_divide(a, b))
     t.__rfloordiv__ = g(lambda a, b: E.floor_divide(b, a))
     t.__mod__ = g(lambda a, b: E.remainder(a, b))

@@ -9,6 +9,14 @@ from corelib import _tensor as T
 Tensor = T.Tensor
 
 
+def named(t, name):
+    """Give t's grad_fn torch's node name (repr shows grad_fn=<name>); returns t."""
+    fn = t.grad_fn
+    if fn is not None:
+        fn._display = name
+    return t
+
+
 def wrap_dim(dim, ndim):
     return T._wrap_dim(dim, ndim)
 

@@ -29,7 +29,10 @@ def cast(x, dtype):
         with_grad.grad_fn = None
         with_grad._rg = False
         return with_grad
-    return Cast.apply(x, dtype)
+    r = Cast.apply(x, dtype)
+    if r.grad_fn is not None:
+        r.grad_fn._display = "ToCopyBackward0"
+    return r
 
 
 class ToDevice(Function):

@@ -9,7 +9,7 @@ import numpy as np
 from corelib.autograd import Function
 from corelib import _dtype as D
 from corelib import _tensor as T
-from corelib.ops._util import float_input, py_scalar
+from corelib.ops._util import float_input, py_scalar, named
 from corelib.ops.convert import cast
 
 Tensor = T.Tensor
@@ -492,10 +492,19 @@ def _deprecated_alpha(name, other, args):
     return other, args[0]
 
 
+def _check_alpha(a, b, alpha):
+    if alpha != 1 and isinstance(alpha, float):
+        t = a if isinstance(a, Tensor) else b
+        if isinstance(t, Tensor) and t._data.dtype.kind in "iub":
+            raise RuntimeError("For integral input tensors, argument alpha must not be a floating "
+                               f"point number (got alpha={alpha}); convert the tensors with .float() first.")
+
+
 def add(input, other, *args, alpha=1, out=None):
     if args:
         alpha, other = _deprecated_alpha("add", other, args)
     a, b = _promote(input, other)
+    _check_alpha(a, b, alpha)
     if alpha != 1:
         b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
     if not isinstance(a, Tensor):
@@ -515,6 +524,7 @@ def sub(input, other, *args, alpha=1, out=None):
         raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. "
                            "Use the `^` or `logical_xor()` operator instead.")
     a, b = _promote(input, other)
+    _check_alpha(a, b, alpha)
     if alpha != 1:
         b = mul(b, alpha) if isinstance(b, Tensor) else b * alpha
     return _out(Sub.apply(a, b), out)
@@ -743,12 +753,12 @@ def clamp(input, min=None, max=None, *, out=None):
             r = maximum(r, min)
         if max is not None:
             r = minimum(r, max)
-        return _out(r, out)
+        return _out(named(r, "ClampBackward0"), out)
     if x._data.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
         x = cast(x, D.get_default_dtype())
     lo = None if min is None else x._data.dtype.type(min)
     hi = None if max is None else x._data.dtype.type(max)
-    return _out(Clamp.apply(x, lo, hi), out)
+    return _out(named(Clamp.apply(x, lo, hi), "ClampBackward1"), out)
 
 
 clip = clamp
@@ -790,7 +800,7 @@ def _deprecated_value(name, tensor1, tensor2, args):
 def addcmul(input, tensor1, tensor2, *args, value=1, out=None):
     if args:
         value, tensor1, tensor2 = _deprecated_value("addcmul", tensor1, tensor2, args)
-    return _out(add(input, mul(tensor1, tensor2), alpha=value), out)
+    return _out(named(add(input, mul(tensor1, tensor2), alpha=value), "AddcmulBackward0"), out)
 
 
 def addcdiv(input, tensor1, tensor2, *args, value=1, out=None):
@@ -799,7 +809,7 @@ def addcdiv(input, tensor1, tensor2, *args, value=1, out=None):
     if tensor1._data.dtype.kind in "iub" and tensor2._data.dtype.kind in "iub":
         raise RuntimeError("Integer division with addcdiv is no longer supported, and in a future "
                            "release addcdiv will perform a true division of tensor1 and tensor2.")
-    return _out(add(input, div(tensor1, tensor2), alpha=value), out)
+    return _out(named(add(input, div(tensor1, tensor2), alpha=value), "AddcdivBackward0"), out)
 
 
 def lerp(input, end, weight):

@@ -159,6 +159,9 @@ def _fast_binary(npfn, op):
                     raise RuntimeError(f"result type Float can't be cast to the desired output type "
                                        f"{self.dtype.name.capitalize()}")
                 if alpha != 1:
+                    if isinstance(alpha, float) and self._data.dtype.kind != "f":
+                        raise RuntimeError("For integral input tensors, argument alpha must not be a "
+                                           "floating point number; convert with .float() first.")
                     o = o * alpha
                 try:
                     npfn(self._data, o, out=self._data, casting="unsafe")

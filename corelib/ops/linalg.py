@@ -53,6 +53,11 @@ def matmul(input, other, *, out=None):
     if input.dtype is not other.dtype:
         raise RuntimeError(f"expected m1 and m2 to have the same dtype, but got: {input.dtype} != {other.dtype}")
     r = MatMul.apply(input, other)
+    if r.grad_fn is not None and input.dim() <= 2 and other.dim() <= 2:
+        from corelib.ops._util import named
+        named(r, "DotBackward0" if input.dim() == 1 and other.dim() == 1 else
+              "MmBackward0" if input.dim() == 2 and other.dim() == 2 else "MvBackward0"
+              if input.dim() == 2 else "SqueezeBackward4")
     if out is not None:
         from corelib.ops.inplace import copy_into_out
         return copy_into_out(out, r)

@@ -7,7 +7,7 @@ import numpy as np
 from corelib.autograd import Function
 from corelib import _dtype as D
 from corelib import _tensor as T
-from corelib.ops._util import wrap_dim, dims_tuple
+from corelib.ops._util import wrap_dim, dims_tuple, named
 from corelib.ops.convert import cast
 from corelib.ops.reduce import Expand, return_types
 
@@ -292,8 +292,9 @@ def _infer(shape, numel, orig):
 def reshape(input, *shape):
     shape = _infer(_shape_arg(shape), input._data.size, input._data.shape)
     if shape == input._data.shape:
-        return Reshape.apply(input, shape) if input._rg else _alias(input)
-    return Reshape.apply(input, shape)
+        return named(Reshape.apply(input, shape), "ViewBackward0") if input._rg else _alias(input)
+    return named(Reshape.apply(input, shape), "ViewBackward0" if input._data.flags.c_contiguous
+                 else "UnsafeViewBackward0")
 
 
 def _alias(x):
@@ -315,7 +316,7 @@ def view(input, *shape):
             raise RuntimeError(
                 f"view size is not compatible with input tensor's size and stride (at least one "
                 f"dimension spans across two contiguous subspaces). Use .reshape(...) instead.") from None
-    return Reshape.apply(input, shape)
+    return named(Reshape.apply(input, shape), "ViewBackward0")
 
 
 def view_as(input, other):
@@ -333,6 +334,8 @@ def flatten(input, start_dim=0, end_dim=-1):
     s, e = wrap_dim(start_dim, nd), wrap_dim(end_dim, nd)
     if s > e:
         raise RuntimeError("flatten() has invalid args: start_dim cannot come after end_dim")
+    if s == e:
+        return input
     shp = input._data.shape
     return reshape(input, shp[:s] + (-1 if input._data.size else int(np.prod(shp[s:e + 1])),) + shp[e + 1:])
 
@@ -369,7 +372,7 @@ def transpose(input, dim0, dim1):
     d0, d1 = wrap_dim(dim0, nd), wrap_dim(dim1, nd)
     dims = list(range(nd))
     dims[d0], dims[d1] = dims[d1], dims[d0]
-    return Permute.apply(input, tuple(dims))
+    return named(Permute.apply(input, tuple(dims)), "TransposeBackward0")
 
 
 swapaxes = swapdims = transpose
@@ -379,7 +382,7 @@ def t(input):
     nd = input._data.ndim
     if nd > 2:
         raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, but self is {nd}D")
-    return transpose(input, 0, 1) if nd == 2 else _alias(input)
+    return named(transpose(input, 0, 1) if nd == 2 else _alias(input), "TBackward0")
 
 
 def movedim(input, source, destination):
@@ -402,14 +405,15 @@ def squeeze(input, dim=None):
     else:
         dims = dims_tuple(dim, len(shp)) if shp else ()
         new = tuple(s for i, s in enumerate(shp) if not (i in dims and s == 1))
-    return Reshape.apply(input, new)
+    return named(Reshape.apply(input, new), "SqueezeBackward0" if dim is None else
+                 "SqueezeBackward2" if isinstance(dim, (tuple, list)) else "SqueezeBackward1")
 
 
 def unsqueeze(input, dim):
     nd = input._data.ndim
     d = wrap_dim(dim, nd + 1)
     shp = input._data.shape
-    return Reshape.apply(input, shp[:d] + (1,) + shp[d:])
+    return named(Reshape.apply(input, shp[:d] + (1,) + shp[d:]), "UnsqueezeBackward0")
 
 
 def expand(input, *sizes):
@@ -467,6 +471,26 @@ def contiguous(input, memory_format=None):
     return clone(input)
 
 
+def _index_node_name(idx):
+    """torch's grad_fn name for t[idx]: the last basic-indexing step, or Index for advanced."""
+    if isinstance(idx, slice):
+        return "SliceBackward0"
+    last = None
+    for i in (idx if isinstance(idx, tuple) else (idx,)):
+        if i is Ellipsis:
+            continue
+        if i is None:
+            last = "UnsqueezeBackward0"
+        elif isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)):
+            last = "SelectBackward0"
+        elif isinstance(i, slice):
+            if i != slice(None):
+                last = "SliceBackward0"
+        else:
+            return "IndexBackward0"
+    return last or "AliasBackward0"
+
+
 def _convert_index(idx):
     if isinstance(idx, tuple):
         return tuple(_convert_one(i) for i in idx)
@@ -495,7 +519,7 @@ def _convert_one(i):
 def getitem(input, idx):
     idx = _convert_index(idx)
     try:
-        return Index.apply(input, idx)
+        return named(Index.apply(input, idx), _index_node_name(idx))
     except IndexError as e:
         raise IndexError(f"{e} (indexing a tensor of shape {tuple(input.shape)})") from None
 
@@ -506,7 +530,7 @@ def select(input, dim, index):
     if not -n <= index < n:
         raise IndexError(f"select(): index {index} out of range for tensor of size "
                          f"{list(input.shape)} at dimension {dim}")
-    return Index.apply(input, (slice(None),) * d + (index,))
+    return named(Index.apply(input, (slice(None),) * d + (index,)), "SelectBackward0")
 
 
 def narrow(input, dim, start, length):
@@ -532,15 +556,15 @@ def index_select(input, dim, index):
     if idx.size and (idx.max() >= n or idx.min() < -n):
         raise IndexError(f"index out of range in self (index_select on dim {dim} of size {n})")
     if input._data.ndim == 0:
-        return input.reshape(1)[idx]
-    return Index.apply(input, (slice(None),) * d + (idx,))
+        return named(input.reshape(1)[idx], "IndexSelectBackward0")
+    return named(Index.apply(input, (slice(None),) * d + (idx,)), "IndexSelectBackward0")
 
 
 def masked_select(input, mask):
     if mask.dtype is not D.bool_:
         raise RuntimeError(f"masked_select: expected BoolTensor for mask, got {mask.dtype}")
     x, m = broadcast_tensors(input, mask)
-    return Index.apply(x, m._data)
+    return named(Index.apply(x, m._data), "MaskedSelectBackward0")
 
 
 def masked_fill(input, mask, value):
@@ -602,7 +626,8 @@ def stack(tensors, dim=0, *, out=None):
             raise RuntimeError(f"stack expects each tensor to be equal size, but got {list(s0)} at "
                                f"entry 0 and {list(t_.shape)} at entry {i}")
     d = wrap_dim(dim, len(s0) + 1)
-    return cat([unsqueeze(t_, d) for t_ in tensors], d, out=out)
+    r = cat([unsqueeze(t_, d) for t_ in tensors], d, out=out)
+    return named(r, "StackBackward0") if out is None else r
 
 
 def hstack(tensors):
@@ -647,8 +672,10 @@ def split(tensor, split_size_or_sections, dim=0):
             raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to {n} (input "
                                f"tensor's size at dimension {dim}), but got split_sizes={sizes}")
     out, start = [], 0
+    node = "SplitBackward0" if isinstance(split_size_or_sections, (int, np.integer)) else \
+        "SplitWithSizesBackward0"
     for s in sizes:
-        out.append(narrow(tensor, d, start, s))
+        out.append(named(narrow(tensor, d, start, s), node))
         start += s
     return tuple(out)
 
@@ -905,7 +932,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     else:
         idx = np.argsort(a, axis=d, kind="stable")
     idx_t = _wrap(idx.astype(np.int64), input.device)
-    return return_types["sort"](gather(input, d, idx_t), idx_t)
+    return return_types["sort"](named(gather(input, d, idx_t), "SortBackward0"), idx_t)
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -916,7 +943,7 @@ def msort(input):
     return sort(input, 0).values
 
 
-def topk(input, k, dim=-1, largest=True, sorted=True):
+def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     from corelib._creation import _wrap
     a = input._data
     d = wrap_dim(-1 if dim is None else dim, a.ndim) if a.ndim else 0
@@ -926,7 +953,12 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
     idx = sort(input, d, descending=largest).indices._data
     idx = np.take(idx, np.arange(k), axis=d) if a.ndim else idx
     idx_t = _wrap(np.ascontiguousarray(idx) if isinstance(idx, np.ndarray) else idx, input.device)
-    vals = gather(input, d, idx_t) if a.ndim else input.clone()
+    vals = named(gather(input, d, idx_t) if a.ndim else input.clone(), "TopkBackward0")
+    if out is not None:
+        from corelib.ops.inplace import copy_into_out
+        if not isinstance(out, (tuple, list)) or len(out) != 2:
+            raise TypeError("topk(): out must be a tuple of two tensors (values, indices)")
+        vals, idx_t = copy_into_out(out[0], vals), copy_into_out(out[1], idx_t)
     return return_types["topk"](vals, idx_t)
 
 

@@ -6,7 +6,7 @@ import numpy as np
 from corelib.autograd import Function
 from corelib import _dtype as D
 from corelib import _tensor as T
-from corelib.ops._util import dims_tuple, wrap_dim, float_input
+from corelib.ops._util import dims_tuple, wrap_dim, float_input, named
 from corelib.ops.convert import cast
 
 Tensor = T.Tensor
@@ -261,7 +261,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
     if isinstance(dim, (list, tuple)) and len(dim) == 0:
         dim = None
     dims = dims_tuple(dim, input._data.ndim)
-    return Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))
+    r = Sum.apply(input, dims, keepdim, _sum_dtype(input, dtype))
+    return r if dim is None else named(r, "SumBackward1")
 
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
@@ -283,7 +284,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
     for d in dims:
         n *= input._data.shape[d]
     s = Sum.apply(input, dims, keepdim, None)
-    return s / n if n != 0 else s * float("nan")
+    return named(s / n if n != 0 else s * float("nan"), "MeanBackward0" if dim is None else "MeanBackward1")
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
@@ -320,12 +321,12 @@ def _var_args(dim, unbiased, keepdim, correction):
 
 def var(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dim, unbiased, keepdim, correction = _var_args(dim, unbiased, keepdim, correction)
-    return _var_impl(input, dim, unbiased, keepdim, correction)
+    return named(_var_impl(input, dim, unbiased, keepdim, correction), "VarBackward0")
 
 
 def std(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     dim, unbiased, keepdim, correction = _var_args(dim, unbiased, keepdim, correction)
-    return _var_impl(input, dim, unbiased, keepdim, correction).sqrt()
+    return named(_var_impl(input, dim, unbiased, keepdim, correction).sqrt(), "StdBackward0")
 
 
 def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
@@ -357,7 +358,8 @@ def _minmax(input, dim, keepdim, largest, name, other=None):
         if input._data.size == 0:
             raise RuntimeError(f"{name}(): Expected reduction dim to be specified for input.numel() "
                                f"== 0. Specify the reduction dim with the 'dim' argument.")
-        return Amax.apply(input, tuple(range(input._data.ndim)), False, largest)
+        return named(Amax.apply(input, tuple(range(input._data.ndim)), False, largest),
+                     "MaxBackward1" if largest else "MinBackward1")
     d = wrap_dim(dim, input._data.ndim)
     a = input._data
     if a.ndim == 0:
@@ -373,7 +375,7 @@ def _minmax(input, dim, keepdim, largest, name, other=None):
     if not keepdim:
         vals = vals.squeeze(d)
         idx_t = idx_t.squeeze(d)
-    return return_types[name](vals, idx_t)
+    return return_types[name](named(vals, "MaxBackward0" if largest else "MinBackward0"), idx_t)
 
 
 def _arg_nan(a, d, largest):
