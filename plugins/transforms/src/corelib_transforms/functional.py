@@ -273,6 +273,12 @@ def normalize(tensor, mean, std, inplace=False):
     """(input[channel] - mean[channel]) / std[channel] on a float tensor image."""
     if not _is_tensor(tensor):
         raise TypeError(f"img should be Tensor Image. Got {type(tensor)}")
+    if tensor.dim() < 2:
+        raise TypeError(f"Tensor is not a torch image: normalize expects (..., C, H, W), got "
+                        f"shape {tuple(tensor.shape)}")
+    if tensor.dim() < 3 and tensor.is_floating_point():
+        raise ValueError(f"Expected tensor to be a tensor image of size (..., C, H, W). "
+                         f"Got tensor.size() = {tensor.size()!r}")
     if getattr(tensor, "requires_grad", False) and not inplace:
         # keep the autograd graph: compose differentiable corelib ops instead of numpy
         import corelib

@@ -740,10 +740,18 @@ class Grayscale(Transform):
 
 
 class RandomGrayscale(Transform):
-    """To grayscale with probability p, keeping the number of channels."""
+    """To grayscale with probability p, keeping the number of channels.
 
-    def __init__(self, p=0.1):
+    ``num_output_channels`` (keyword-only, not in torchvision; the notes list it): 1 or 3
+    forces that many channels in the grayscale result; None (default) keeps the input's.
+    """
+
+    def __init__(self, p=0.1, *, num_output_channels=None):
+        if num_output_channels not in (None, 1, 3):
+            raise ValueError(f"num_output_channels should be either 1 or 3, got "
+                             f"{num_output_channels!r}")
         self.p = p
+        self.num_output_channels = num_output_channels
 
     def _params(self, img):
         return _rand() < self.p
@@ -751,10 +759,16 @@ class RandomGrayscale(Transform):
     def _transform(self, img, gray):
         if not gray:
             return img
-        return F.rgb_to_grayscale(img, num_output_channels=F.get_dimensions(img)[0])
+        n = self.num_output_channels
+        if n is None:
+            n = F.get_dimensions(img)[0]
+        return F.rgb_to_grayscale(img, num_output_channels=n)
 
     def __repr__(self):
-        return f"{self.__class__.__name__}(p={self.p})"
+        if self.num_output_channels is None:
+            return f"{self.__class__.__name__}(p={self.p})"
+        return (f"{self.__class__.__name__}(p={self.p}, "
+                f"num_output_channels={self.num_output_channels})")
 
 
 class LinearTransformation(Transform):
@@ -789,6 +803,10 @@ class LinearTransformation(Transform):
     def __repr__(self):
         return (f"{self.__class__.__name__}(transformation_matrix="
                 f"{self.transformation_matrix.tolist()}, mean_vector={self.mean_vector.tolist()})")
+
+
+class _NotATensorImage(TypeError, AttributeError):
+    """A PIL image given to a tensor-only transform (torchvision fails with AttributeError)."""
 
 
 class RandomErasing(Transform):
@@ -841,6 +859,10 @@ class RandomErasing(Transform):
         return 0, 0, img_h, img_w, img
 
     def _params(self, img):
+        if not F._is_tensor(img):
+            raise _NotATensorImage(
+                f"RandomErasing works on tensor images (..., C, H, W), got {type(img).__name__}; "
+                f"put transforms.ToTensor() before it")
         if not _rand() < self.p:
             return None
         if isinstance(self.value, (int, float)):
