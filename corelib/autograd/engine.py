@@ -71,10 +71,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
 
     def leaf_accumulate(leaf, g):
         if leaf._hooks:
-            for h in list(leaf._hooks.values()):
-                r = h(g)
-                if r is not None:
-                    g = r
+            g = _run_grad_hooks(leaf._hooks, g)
         if capture is not None:
             idx = capture.get(id(leaf))
             if idx is not None:
@@ -116,10 +113,7 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             g = buf.pop(fn, None)
             if g is not None:
                 if fn._hooks:
-                    for h in list(fn._hooks.values()):
-                        r = h(g)
-                        if r is not None:
-                            g = r
+                    g = _run_grad_hooks(fn._hooks, g)
                 if fn._retain_ref is not None:
                     rt = fn._retain_ref()
                     if rt is not None:
@@ -166,3 +160,24 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 results[i] = results[i].detach()
         return tuple(results)
     return None
+
+
+def _run_grad_hooks(hooks, g):
+    """Tensor.register_hook hooks in order; a returned Tensor (same shape and dtype, as torch
+    checks) replaces the gradient, None keeps it."""
+    for h in list(hooks.values()):
+        r = h(g)
+        if r is None:
+            continue
+        name = getattr(h, "__name__", type(h).__name__)
+        if not isinstance(r, T.Tensor):
+            raise TypeError(f"hook '{name}' returned {type(r).__name__}: a gradient hook must "
+                            f"return a Tensor (the new gradient) or None")
+        if tuple(r.shape) != tuple(g.shape):
+            raise RuntimeError(f"hook '{name}' has changed the size of value: the gradient has "
+                               f"shape {tuple(g.shape)}, the hook returned {tuple(r.shape)}")
+        if r.dtype != g.dtype:
+            raise RuntimeError(f"hook '{name}' has changed the type of value (was {g.dtype} got "
+                               f"{r.dtype})")
+        g = r
+    return g
