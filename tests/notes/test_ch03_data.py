@@ -333,6 +333,18 @@ def test_image_folder_is_the_rmb_layout(tmp_path):
     assert tuple(img.shape) == (3, 40, 48) and label == 1
     x, y = next(iter(cud.DataLoader(ds, batch_size=6)))
     assert tuple(x.shape) == (6, 3, 40, 48) and _np(y).tolist() == [0, 0, 0, 1, 1, 1]
+    # torchvision's VisionDataset / StandardTransform repr
+    ds = datasets.ImageFolder(str(tmp_path), transform=transforms.Compose([
+        transforms.Resize(8), transforms.ToTensor()]))
+    assert repr(ds) == (
+        "Dataset ImageFolder\n"
+        "    Number of datapoints: 6\n"
+        f"    Root location: {tmp_path}\n"
+        "    StandardTransform\n"
+        "Transform: Compose(\n"
+        "               Resize(size=8, interpolation=bilinear, max_size=None, antialias=True)\n"
+        "               ToTensor()\n"
+        "           )")
 
 
 # ---------------------------------------------------------------- collate

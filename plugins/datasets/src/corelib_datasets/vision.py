@@ -75,7 +75,10 @@ class VisionDataset(Dataset):
         return "\n".join(lines)
 
 
-class _StandardTransform:
+class StandardTransform:
+    """Applies ``transform`` to the input and ``target_transform`` to the target (torchvision's
+    ``StandardTransform``, whose name and layout the dataset repr shows)."""
+
     def __init__(self, transform=None, target_transform=None):
         self.transform = transform
         self.target_transform = target_transform
@@ -87,10 +90,18 @@ class _StandardTransform:
             target = self.target_transform(target)
         return input, target
 
+    @staticmethod
+    def _format_transform_repr(transform, head):
+        lines = repr(transform).splitlines()
+        return [f"{head}{lines[0]}"] + [" " * len(head) + line for line in lines[1:]]
+
     def __repr__(self):
         body = [self.__class__.__name__]
         if self.transform is not None:
-            body.append(f"Transform: {self.transform!r}")
+            body += self._format_transform_repr(self.transform, "Transform: ")
         if self.target_transform is not None:
-            body.append(f"Target transform: {self.target_transform!r}")
+            body += self._format_transform_repr(self.target_transform, "Target transform: ")
         return "\n".join(body)
+
+
+_StandardTransform = StandardTransform
