@@ -553,7 +553,7 @@ def index_select(input, dim, index):
         raise RuntimeError(f"index_select(): Expected dtype int32/int64 for index but got {index.dtype}")
     idx = index._data.reshape(-1)
     n = input._data.shape[d] if input._data.ndim else 1
-    if idx.size and (idx.max() >= n or idx.min() < -n):
+    if idx.size and (idx.max() >= n or idx.min() < 0):
         raise IndexError(f"index out of range in self (index_select on dim {dim} of size {n})")
     if input._data.ndim == 0:
         return named(input.reshape(1)[idx], "IndexSelectBackward0")

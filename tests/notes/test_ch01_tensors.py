@@ -433,6 +433,8 @@ def test_index_select_int32_index_grad_and_errors():
         corelib.index_select(c, 0, corelib.tensor([0.0, 1.0]))
     with pytest.raises((RuntimeError, IndexError)):
         corelib.index_select(c, 0, corelib.tensor([5]))
+    with pytest.raises(IndexError):
+        corelib.index_select(c, 0, corelib.tensor([-1]))  # torch: negative indices are out of range
     x = corelib.ones(3, 2, requires_grad=True)
     corelib.index_select(x, 0, corelib.tensor([0, 0, 2])).sum().backward()
     np.testing.assert_allclose(x.grad.numpy(), [[2, 2], [0, 0], [1, 1]])
@@ -582,6 +584,10 @@ def test_sub_mul_div():
     same(corelib.div(ia, ib, rounding_mode="trunc"), torch.div(tia, tib, rounding_mode="trunc"))
     same(corelib.div(a, b, rounding_mode="floor"), torch.div(ta, tb, rounding_mode="floor"))
     same(ia // ib, tia // tib)
+    with pytest.raises(RuntimeError):
+        corelib.div(ia, 0, rounding_mode="floor")  # integer division by zero
+    with pytest.raises(RuntimeError):
+        ia // corelib.tensor([1, 0, 1])
     same(ia % ib, tia % tib)
 
 
