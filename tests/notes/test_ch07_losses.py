@@ -683,3 +683,33 @@ def test_registry_names():
     assert registry.get("loss", "ctc") is nn.CTCLoss
     assert registry.get("loss", "triplet_margin") is nn.TripletMarginLoss
     assert registry.get("loss", "kl_div") is nn.KLDivLoss
+
+
+def test_bad_dtypes_like_torch():
+    x = np.random.default_rng(0).standard_normal((3, 4)).astype(np.float32)
+    p = 1 / (1 + np.exp(-x))
+    t = (x > 0).astype(np.int64)
+    # BCELoss wants the target in the input's dtype (no implicit cast)
+    _raises_like(lambda: nn.BCELoss()(cl.tensor(p), cl.tensor(t)),
+                 lambda: torch.nn.BCELoss()(torch.tensor(p), torch.tensor(t)))
+    _raises_like(lambda: nn.BCELoss()(cl.tensor(p), cl.tensor(t.astype(np.float64))),
+                 lambda: torch.nn.BCELoss()(torch.tensor(p), torch.tensor(t.astype(np.float64))))
+    _raises_like(lambda: nn.BCEWithLogitsLoss()(cl.tensor(x), cl.tensor(t)),
+                 lambda: torch.nn.BCEWithLogitsLoss()(torch.tensor(x), torch.tensor(t)))
+    # integer scores
+    _raises_like(lambda: nn.CrossEntropyLoss()(cl.tensor([[1, 2], [3, 4]]), cl.tensor([0, 1])),
+                 lambda: torch.nn.CrossEntropyLoss()(torch.tensor([[1, 2], [3, 4]]), torch.tensor([0, 1])))
+    _raises_like(lambda: nn.NLLLoss()(cl.tensor([[1, 2], [3, 4]]), cl.tensor([0, 1])),
+                 lambda: torch.nn.NLLLoss()(torch.tensor([[1, 2], [3, 4]]), torch.tensor([0, 1])))
+    # class indices: Long or Byte, as in torch
+    _both("CrossEntropyLoss", {}, [x, np.array([0, 1, 2], np.uint8)], [True, False])
+    mine, _ = _raises_like(lambda: nn.CrossEntropyLoss()(cl.tensor(x), cl.tensor([0, 1, 2], dtype=cl.int32)),
+                           lambda: torch.nn.CrossEntropyLoss()(torch.tensor(x), torch.tensor([0, 1, 2], dtype=torch.int32)))
+    assert "expected target dtype to be Long or Byte, but got Int" in str(mine)
+
+
+def test_elementwise_mean_is_deprecated_mean():
+    x = cl.tensor([1.0, 2.0])
+    with pytest.warns(UserWarning, match="elementwise_mean"):
+        out = F.mse_loss(x, cl.zeros(2), reduction="elementwise_mean")
+    assert out.item() == 2.5

@@ -65,6 +65,10 @@ def legacy_get_string(size_average, reduce, emit_warning=True):
 def _reduction(size_average, reduce, reduction, allowed=_REDUCTIONS):
     if size_average is not None or reduce is not None:
         reduction = legacy_get_string(size_average, reduce)
+    if reduction == "elementwise_mean":                 # PyTorch's deprecated spelling of 'mean'
+        warnings.warn("reduction='elementwise_mean' is deprecated. Please use reduction='mean' "
+                      "instead.", UserWarning, stacklevel=3)
+        reduction = "mean"
     if reduction not in allowed:
         raise ValueError(f"{reduction} is not a valid value for reduction "
                          f"(use one of {', '.join(repr(r) for r in allowed)})")
@@ -111,6 +115,12 @@ def _log_sigmoid(x):
     return -cl.logaddexp(cl.zeros_like(x), -x)
 
 
+def _check_float_input(input, fn):
+    if not input.is_floating_point():
+        raise NotImplementedError(f"{fn} is not implemented for input of dtype {_tname(input)}: it "
+                                  f"takes floating point scores (use input.float())")
+
+
 def _class_indices(target, n_classes, ignore_index=None):
     """Validated int64 class indices (numpy) and the mask of the non-ignored ones."""
     if target.dtype not in (cl.int64, cl.uint8):
@@ -142,6 +152,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     dim = input.dim()
     if dim < 1:
         raise ValueError(f"Expected 1 or more dimensions (got {dim})")
+    _check_float_input(input, "nll_loss")
     if dim == 1:
         if target.dim() > 1:
             raise RuntimeError("0D or 1D target tensor expected, multi-target not supported")
@@ -198,6 +209,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if input.dim() < 1:
         raise ValueError("cross_entropy expects input of shape (C,), (N, C) or (N, C, d1, ...), "
                          "got a 0-d tensor")
+    _check_float_input(input, "cross_entropy (log_softmax)")
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
     wshape = [1] * input.dim()
@@ -380,13 +392,15 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
         raise ValueError(f"Using a target size ({target.shape}) that is different to the input "
                          f"size ({input.shape}) is deprecated. Please ensure they have the same "
                          f"size.")
+    if target.dtype != input.dtype:                   # as PyTorch: no implicit cast
+        raise RuntimeError(f"Found dtype {_tname(target)} but expected {_tname(input)} "
+                           f"(binary_cross_entropy needs the target in the input's dtype: "
+                           f"target.to(input.dtype))")
     a = input.detach().cpu().numpy()
     if a.size and not ((a >= 0) & (a <= 1)).all():
         raise RuntimeError("all elements of input should be between 0 and 1 (binary_cross_entropy "
                            "takes probabilities: apply sigmoid first, or use "
                            "binary_cross_entropy_with_logits on the logits)")
-    if target.dtype != input.dtype:
-        target = target.to(input.dtype)
     loss = _BinaryCrossEntropy.apply(input, target)
     if weight is not None:
         loss = loss * weight.to(input.dtype).expand(cl.broadcast_shapes(target.shape, weight.shape))
@@ -407,6 +421,10 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({target.shape}) must be the same as input size "
                          f"({input.shape})")
+    if not target.is_floating_point():
+        raise RuntimeError(f"result type {_tname(input)} can't be cast to the desired output type "
+                           f"{_tname(target)} (binary_cross_entropy_with_logits needs a floating "
+                           f"point target: target.float())")
     ls = _log_sigmoid(input)
     if pos_weight is not None:
         ls = ls * ((pos_weight - 1) * target + 1)
