@@ -41,7 +41,8 @@ from corelib import _dtype
 from corelib._device import device
 from corelib._tensor import Size, Tensor, _make
 
-__all__ = ["save", "load", "add_safe_globals", "get_safe_globals"]
+__all__ = ["save", "load", "add_safe_globals", "get_safe_globals", "clear_safe_globals",
+           "safe_globals"]
 
 FORMAT_VERSION = 1
 _ALIGN = 64
@@ -52,8 +53,12 @@ _user_safe_globals = {}
 
 # ---- save ---------------------------------------------------------------------------------------
 
-def save(obj, f, pickle_module=None, pickle_protocol=2):
-    """Save ``obj`` (tensors, state_dicts, nested containers, ...) to a path or binary file."""
+def save(obj, f, pickle_module=None, pickle_protocol=2, _use_new_zipfile_serialization=True,
+         _disable_byteorder_record=False):
+    """Save ``obj`` (tensors, state_dicts, nested containers, ...) to a path or binary file.
+
+    The two underscore arguments exist for torch.save compatibility and are ignored (corelib
+    always writes its zip format with a byte-order record)."""
     if isinstance(f, (str, os.PathLike)):
         _atomic_write(os.fspath(f), lambda fh: _write_archive(obj, fh, pickle_module, pickle_protocol))
     elif hasattr(f, "write"):
@@ -184,7 +189,7 @@ def _fsync_dir(folder):
 
 # ---- load ---------------------------------------------------------------------------------------
 
-def load(f, map_location=None, pickle_module=None, *, weights_only=True, mmap=None,
+def load(f, map_location=None, pickle_module=None, *, weights_only=None, mmap=None,
          **pickle_load_args):
     """Load an object saved by ``corelib.save`` from a path or binary file object.
 
@@ -226,7 +231,29 @@ def add_safe_globals(safe_globals):
 
 
 def get_safe_globals():
+    """The globals allowlisted by :func:`add_safe_globals`."""
     return list(_user_safe_globals.values())
+
+
+def clear_safe_globals():
+    """Forget every global allowlisted by :func:`add_safe_globals`."""
+    _user_safe_globals.clear()
+
+
+class safe_globals:
+    """Context manager that allowlists ``safe_globals`` for ``load(weights_only=True)`` inside
+    the ``with`` block only (like ``torch.serialization.safe_globals``)."""
+
+    def __init__(self, safe_globals):
+        self.safe_globals = list(safe_globals)
+
+    def __enter__(self):
+        self._saved = dict(_user_safe_globals)
+        add_safe_globals(self.safe_globals)
+
+    def __exit__(self, *exc):
+        _user_safe_globals.clear()
+        _user_safe_globals.update(self._saved)
 
 
 class _Corrupt(Exception):
@@ -263,9 +290,12 @@ class _Loader:
             raise pickle.UnpicklingError(
                 f"Weights only load failed for {self.name}. WeightsUnpickler error: Unsupported "
                 f"global: GLOBAL {e} was not an allowed global by default. The file may run code "
-                f"when loaded: use weights_only=False only if you trust the source (it can run "
-                f"arbitrary code), or allowlist a class you trust with "
-                f"corelib.serialization.add_safe_globals([{e.args[0].rpartition('.')[2]}]).") from None
+                f"when loaded (a whole nn.Module saved with corelib.save(net, path) is such a "
+                f"file): if you trust the source, load it with corelib.load(path, "
+                f"weights_only=False) (it can run arbitrary code), or allowlist a class you "
+                f"trust with corelib.serialization.add_safe_globals("
+                f"[{e.args[0].rpartition('.')[2]}]). To avoid this, save net.state_dict() "
+                f"instead of the whole module.") from None
         except _NotCorelib as e:
             raise RuntimeError(str(e)) from None
         except Exception as e:
