@@ -632,3 +632,44 @@ def test_registry_names():
                    ("cosine_annealing_lr", "CosineAnnealingLR"), ("reduce_lr_on_plateau", "ReduceLROnPlateau"),
                    ("lambda_lr", "LambdaLR")]:
         assert registry.get("scheduler", key) is getattr(lr_scheduler, n)
+
+
+def test_two_schedulers_on_one_optimizer_chain_like_torch():
+    co, to, cs, ts = _sched_pair("StepLR", dict(step_size=3, gamma=0.5))
+    cs2 = lr_scheduler.CosineAnnealingLR(co, T_max=4, eta_min=0.001)
+    ts2 = torch.optim.lr_scheduler.CosineAnnealingLR(to, T_max=4, eta_min=0.001)
+    cs3 = lr_scheduler.MultiStepLR(co, milestones=[5, 6])
+    ts3 = torch.optim.lr_scheduler.MultiStepLR(to, milestones=[5, 6])
+    for _ in range(12):
+        co.step(); to.step()
+        for c, t in ((cs, ts), (cs2, ts2), (cs3, ts3)):
+            c.step(); t.step()
+        np.testing.assert_allclose([g["lr"] for g in co.param_groups], [g["lr"] for g in to.param_groups],
+                                   rtol=1e-12)
+
+
+def test_lr_set_by_hand_in_param_groups_is_used():
+    (cw, cb), (tw, tb) = _pair()
+    mine, ref = optim.SGD([cw, cb], lr=0.1, momentum=0.9), torch.optim.SGD([tw, tb], lr=0.1, momentum=0.9)
+    for i in range(4):
+        for g in mine.param_groups:
+            g["lr"] = 0.1 / (i + 1)
+        for g in ref.param_groups:
+            g["lr"] = 0.1 / (i + 1)
+        mine.zero_grad(); _loss(cl, cw, cb).backward(); mine.step()
+        ref.zero_grad(); _loss(torch, tw, tb).backward(); ref.step()
+    np.testing.assert_allclose(cw.detach().numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
+
+
+def test_scheduler_on_every_optimizer():
+    for name in TEN:
+        if name in ("SparseAdam", "LBFGS"):
+            continue
+        (cw, cb), (tw, tb) = _pair()
+        co, to = getattr(optim, name)([cw, cb], lr=0.1), getattr(torch.optim, name)([tw, tb], lr=0.1)
+        cs, ts = lr_scheduler.ExponentialLR(co, 0.5), torch.optim.lr_scheduler.ExponentialLR(to, 0.5)
+        for _ in range(3):
+            co.zero_grad(); _loss(cl, cw, cb).backward(); co.step(); cs.step()
+            to.zero_grad(); _loss(torch, tw, tb).backward(); to.step(); ts.step()
+        assert cs.get_last_lr() == pytest.approx(ts.get_last_lr())
+        np.testing.assert_allclose(cw.detach().numpy(), tw.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
