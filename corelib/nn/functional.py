@@ -1360,6 +1360,16 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
     """Zero whole channels of (N, C, H, W) or (C, H, W) input."""
+    if input.dim() >= 2 and input.dim() not in (3, 4):
+        warnings.warn(f"dropout2d: Received a {input.dim()}-D input to dropout2d, which is deprecated and will "
+                      "result in an error in a future release. To retain the behavior and silence this warning, "
+                      "please use dropout instead. Note that dropout2d exists to provide channel-wise dropout on "
+                      "inputs with 2 spatial dimensions, a channel dimension, and an optional batch dimension "
+                      "(i.e. 3D or 4D inputs).", stacklevel=2)
+        _check_p(p)
+        if not training or p == 0.0:
+            return input
+        return _mask_mul(input, tuple(input.shape[:2]) + (1,) * (input.dim() - 2), p, inplace)
     if input.dim() == 3:
         warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
                       "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel dim. "
@@ -1540,7 +1550,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         if t is not None and (t.dim() != 1 or t.numel() != C):
             raise RuntimeError(f"Expected {nm} to be a vector of size equal to the number of channels in input, "
                                f"but got {nm} of shape {_shape(t)} and input of shape {_shape(input)}")
-    x = input.reshape(N, num_groups, -1)
+    x = input.reshape(N, num_groups, input.numel() // max(N * num_groups, 1) if N else 0)
     mean = x.mean(-1, keepdim=True)
     xc = x - mean
     var = (xc * xc).mean(-1, keepdim=True)

@@ -546,3 +546,59 @@ def test_weight_decay_and_dropout_regularise_together_smoke():
         opt.step()
         losses.append(loss.item())
     assert losses[-1] < losses[0]
+
+
+def test_private_bases_where_torch_keeps_them():
+    # notes 12.3 name `_BatchNorm`; torch code checks isinstance(m, nn.modules.batchnorm._BatchNorm)
+    from corelib.nn.modules.batchnorm import _BatchNorm, _NormBase
+    assert issubclass(nn.BatchNorm1d, _BatchNorm) and issubclass(nn.BatchNorm3d, _BatchNorm)
+    assert isinstance(nn.BatchNorm2d(3), nn.modules.batchnorm._BatchNorm)
+    assert issubclass(nn.InstanceNorm2d, _NormBase) and not issubclass(nn.InstanceNorm2d, _BatchNorm)
+    assert issubclass(tnn.InstanceNorm2d, tnn.modules.batchnorm._NormBase)
+    assert issubclass(nn.InstanceNorm1d, nn.modules.instancenorm._InstanceNorm)
+    assert nn.modules.normalization.LayerNorm is nn.LayerNorm
+    assert nn.modules.normalization.GroupNorm is nn.GroupNorm
+    assert issubclass(nn.Dropout, nn.modules.dropout._DropoutNd)
+    assert issubclass(nn.Conv2d, nn.modules.conv._ConvNd)
+    assert issubclass(nn.ConvTranspose2d, nn.modules.conv._ConvTransposeNd)
+    assert issubclass(nn.MaxPool2d, nn.modules.pooling._MaxPoolNd)
+    for name in ["AvgPool1d", "AvgPool2d", "AvgPool3d"]:
+        assert issubclass(getattr(nn, name), nn.modules.pooling._AvgPoolNd)
+        assert issubclass(getattr(tnn, name), tnn.modules.pooling._AvgPoolNd)
+    assert issubclass(nn.MaxUnpool2d, nn.modules.pooling._MaxUnpoolNd)
+    assert nn.modules.activation.ReLU is nn.ReLU and nn.modules.linear.Linear is nn.Linear
+    with pytest.raises(AttributeError):
+        nn.modules.batchnorm._NoSuchBase
+
+
+def test_instancenorm_channel_mismatch_warns_or_raises():
+    with pytest.warns(UserWarning, match="does not match num_features"):
+        tnn.InstanceNorm1d(3)(torch.randn(2, 4, 5))
+    with pytest.warns(UserWarning, match="does not match num_features"):
+        y = nn.InstanceNorm1d(3)(cl.randn(2, 4, 5))
+    assert tuple(y.shape) == (2, 4, 5)
+    with pytest.raises(ValueError):
+        nn.InstanceNorm1d(3, affine=True)(cl.randn(2, 4, 5))
+
+
+def test_groupnorm_empty_batch():
+    assert tuple(nn.GroupNorm(2, 4)(cl.zeros(0, 4, 3)).shape) == tuple(tnn.GroupNorm(2, 4)(torch.zeros(0, 4, 3)).shape)
+
+
+def test_dropout2d_2d_input_warns_like_torch():
+    with pytest.warns(UserWarning, match="Received a 2-D input to dropout2d"):
+        y = nn.Dropout2d()(cl.ones(20, 30))
+    v = n(y)
+    assert set(np.unique(v)) <= {0.0, 2.0}
+    with pytest.warns(UserWarning):
+        tnn.Dropout2d()(torch.ones(2, 3))
+    with pytest.warns(UserWarning):
+        nn.Dropout2d().eval()(cl.ones(2, 3))
+
+
+def test_dropout_integer_input():
+    with pytest.raises(RuntimeError):
+        TF.dropout(torch.tensor([1, 2, 3]))
+    with pytest.raises(RuntimeError):
+        F.dropout(cl.tensor([1, 2, 3]))
+    np.testing.assert_array_equal(n(F.dropout(cl.tensor([1, 2]), training=False)), [1, 2])

@@ -6,7 +6,8 @@ from corelib.nn.module import Module
 from corelib.nn.containers import Sequential, ModuleList, ModuleDict, ParameterList, ParameterDict
 from corelib._registry import facade as _facade
 
-_SUBMODULES = ("loss", "module", "container")
+_SUBMODULES = ("loss", "module", "container", "batchnorm", "instancenorm", "normalization", "conv",
+               "pooling", "dropout", "activation", "linear")
 _registry_getattr, _registry_dir = _facade(__name__, ("layer", "loss"))
 
 
