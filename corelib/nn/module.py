@@ -1116,6 +1116,25 @@ def _parse_to(args, kwargs):
     return device, dtype
 
 
+def _legacy_view(res, order):
+    if order is None:
+        return res
+    out = [res[k] for k in order]
+    j = order.index(1)                                      # the weight's gradient, transposed
+    out[j] = None if out[j] is None else out[j].t()
+    return tuple(out)
+
+
+def _legacy_unview(res, order):
+    if order is None:
+        return res
+    out = [None] * len(res)
+    for j, k in enumerate(order):
+        out[k] = res[j]
+    out[1] = None if out[1] is None else out[1].t()
+    return tuple(out)
+
+
 def _attach_legacy_hooks(grad_fn, hooks, module):
     """register_backward_hook: run ``hook(module, grad_input, grad_output)`` around the backward
     of the output's last autograd node; grad_input are that node's input gradients."""
@@ -1138,7 +1157,12 @@ def _attach_legacy_hooks(grad_fn, hooks, module):
                 from corelib.ops.reduce import sum_to
                 gi = sum_to(gi, nxt[i][2])
             res.append(gi)
-        res = tuple(res)
+        # torch's Linear on a 2-D input ends in addmm(bias, input, weight.t()) (mm without bias):
+        # its legacy grad_input is (grad_bias, grad_input, grad_weight.t()) / (grad_input, grad_weight.t())
+        order = None
+        if type(grad_fn).__name__ == "_Linear" and len(res) in (2, 3) and inputs[0].dim() == 2:
+            order = [2, 0, 1] if len(res) == 3 else [0, 1]
+        res = _legacy_view(tuple(res), order)
         mod = mod_ref()
         for hook in hooks:
             out = hook(mod, res, (g,))
@@ -1150,6 +1174,7 @@ def _attach_legacy_hooks(grad_fn, hooks, module):
                 raise RuntimeError(f"hook 'hook' has returned an incorrect number of values (got "
                                    f"{len(out)}, but expected {len(res)})")
             res = out
+        res = _legacy_unview(res, order)
         full = list(gin) + [None] * (len(inputs) - len(gin))
         for k, i in enumerate(positions):
             full[i] = res[k]

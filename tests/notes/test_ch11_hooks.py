@@ -418,3 +418,28 @@ def test_grad_cam_utility_vs_torch_reference():
     # same layer resolution as the input here: after min-max normalisation they agree
     ref = (cam - cam.min()) / max(cam.max() - cam.min(), 1e-12)
     np.testing.assert_allclose(heat[0], ref, atol=2e-3)
+
+
+@pytest.mark.filterwarnings("ignore")
+@pytest.mark.parametrize("bias", [True, False])
+@pytest.mark.parametrize("x_grad", [True, False])
+def test_legacy_backward_hook_on_linear_vs_torch(bias, x_grad):
+    # torch: grad_input of the last node, addmm(bias, x, W.t()) -> (g_bias, g_x, g_W.t())
+    res = {}
+    w = np.arange(6, dtype=np.float32).reshape(2, 3)
+    for name, lib in (("corelib", corelib), ("torch", torch)):
+        lin = lib.nn.Linear(3, 2, bias=bias)
+        with lib.no_grad():
+            lin.weight.copy_(lib.from_numpy(w.copy()))
+        seen = []
+
+        def hook(m, gi, go):
+            seen.append(([None if g is None else g.tolist() for g in gi], [g.tolist() for g in go]))
+            return tuple(None if g is None else g * 2 for g in gi)
+        lin.register_backward_hook(hook)
+        x = lib.from_numpy(np.array([[1.0, 2.0, 3.0], [0.5, -1.0, 2.0]], dtype=np.float32))
+        x.requires_grad_(x_grad)
+        (lin(x) * lib.tensor([1.0, -2.0])).sum().backward()
+        res[name] = (seen, None if x.grad is None else x.grad.tolist(), lin.weight.grad.tolist(),
+                     lin.bias.grad.tolist() if bias else None)
+    assert res["corelib"] == res["torch"]
