@@ -147,10 +147,9 @@ class LRScheduler:
     _get_lr_called_within_step = False
     _is_initial = False
 
-    def __init__(self, optimizer, last_epoch=-1, verbose="deprecated"):
+    def __init__(self, optimizer, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f"{type(optimizer).__name__} is not an Optimizer")
-        _check_verbose(verbose)
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:

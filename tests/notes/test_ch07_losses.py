@@ -713,3 +713,14 @@ def test_elementwise_mean_is_deprecated_mean():
     with pytest.warns(UserWarning, match="elementwise_mean"):
         out = F.mse_loss(x, cl.zeros(2), reduction="elementwise_mean")
     assert out.item() == 2.5
+
+
+def test_gradients_at_kinks_like_torch():
+    x = np.array([[1.0, 2.0, 3.0, 0.5]], np.float32)
+    _both("L1Loss", {}, [x, x.copy()], [True, True])                       # d = 0
+    _both("SmoothL1Loss", {}, [x, x - 1.0], [True, True])                  # |d| == beta
+    _both("HingeEmbeddingLoss", {}, [x, -np.ones_like(x)], [True, False])  # x == margin at 1.0
+    _both("MarginRankingLoss", {}, [x[0], x[0].copy(), np.ones(4, np.float32)], [True, True, False])
+    _both("TripletMarginLoss", {}, [x, x.copy(), x + 0.5], [True, True, True])   # d(a, p) = 0
+    _both("CosineEmbeddingLoss", {}, [x, x.copy(), np.array([-1.0], np.float32)], [True, True, False])
+    _both("MultiMarginLoss", {}, [np.array([[1.0, 0.0, 0.5]], np.float32), np.array([0])], [True, False])

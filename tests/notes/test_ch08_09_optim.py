@@ -418,8 +418,12 @@ SCHEDS = ["StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "Reduce
 
 @pytest.mark.parametrize("name", SCHEDS)
 def test_scheduler_signature(name):
-    mine = [p for p in _params(getattr(lr_scheduler, name)) if p[0] != "verbose"]
-    assert mine == _params(getattr(torch.optim.lr_scheduler, name))
+    mine, ref = _params(getattr(lr_scheduler, name)), _params(getattr(torch.optim.lr_scheduler, name))
+    if name == "ReduceLROnPlateau":
+        # the notes (9.5) name verbose=False, which torch 2.13 dropped: kept as a trailing no-op
+        assert mine[:-1] == ref and mine[-1][0] == "verbose"
+    else:
+        assert mine == ref
     for meth in ("step", "state_dict", "load_state_dict", "get_last_lr"):
         assert _params(getattr(getattr(lr_scheduler, name), meth)) == \
             _params(getattr(getattr(torch.optim.lr_scheduler, name), meth)), meth
@@ -600,6 +604,17 @@ def test_step_with_epoch_argument_deprecated_like_torch():
     assert cs.get_last_lr() == pytest.approx(ts.get_last_lr())
 
 
+def test_base_scheduler_signature_and_no_verbose():
+    assert _params(lr_scheduler.LRScheduler) == _params(torch.optim.lr_scheduler.LRScheduler)
+    assert _params(lr_scheduler._LRScheduler) == _params(torch.optim.lr_scheduler._LRScheduler)
+    opt = optim.SGD([cl.zeros(1, requires_grad=True)], lr=0.1)
+    with pytest.raises(TypeError):
+        torch.optim.lr_scheduler.StepLR(torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=0.1), 2,
+                                        verbose=True)
+    with pytest.raises(TypeError):
+        lr_scheduler.StepLR(opt, 2, verbose=True)
+
+
 def test_optimizer_base_class_and_errors_like_torch():
     p = cl.zeros(2, requires_grad=True)
     tp = torch.zeros(2, requires_grad=True)
@@ -673,3 +688,48 @@ def test_scheduler_on_every_optimizer():
             to.zero_grad(); _loss(torch, tw, tb).backward(); to.step(); ts.step()
         assert cs.get_last_lr() == pytest.approx(ts.get_last_lr())
         np.testing.assert_allclose(cw.detach().numpy(), tw.detach().numpy(), rtol=1e-4, atol=1e-5, err_msg=name)
+
+
+def test_custom_optimizer_subclass_like_the_notes():
+    # the notes' Optimizer internals: defaults, state = defaultdict(dict), param_groups; a user
+    # optimizer written the PyTorch way works unchanged
+    def make(lib):
+        class MomentumSGD(lib.optim.Optimizer):
+            def __init__(self, params, lr=0.1, momentum=0.9):
+                super().__init__(params, dict(lr=lr, momentum=momentum))
+
+            @lib.no_grad()
+            def step(self, closure=None):
+                loss = None
+                if closure is not None:
+                    with lib.enable_grad():
+                        loss = closure()
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is None:
+                            continue
+                        state = self.state[p]
+                        if "v" not in state:
+                            state["v"] = lib.zeros_like(p)
+                        state["v"].mul_(group["momentum"]).add_(p.grad)
+                        p.add_(state["v"], alpha=-group["lr"])
+                return loss
+
+            def zero_grad_like_notes(self):
+                for group in self.param_groups:
+                    for p in group["params"]:
+                        if p.grad is not None:
+                            p.grad.detach_()
+                            p.grad.zero_()
+        return MomentumSGD
+    (cw, cb), (tw, tb) = _pair()
+    mine, ref = make(cl)([cw, cb], lr=0.05), make(torch)([tw, tb], lr=0.05)
+    assert mine.defaults == ref.defaults == {"lr": 0.05, "momentum": 0.9}
+    assert repr(mine) == repr(ref).replace("MomentumSGD", "MomentumSGD")
+    for _ in range(3):
+        mine.zero_grad_like_notes(); _loss(cl, cw, cb).backward(); mine.step()
+        ref.zero_grad_like_notes(); _loss(torch, tw, tb).backward(); ref.step()
+    np.testing.assert_allclose(cw.detach().numpy(), tw.detach().numpy(), rtol=1e-5, atol=1e-6)
+    sm, sr = mine.state_dict(), ref.state_dict()
+    assert list(sm["state"][0]) == ["v"] and sm["param_groups"] == sr["param_groups"]
+    np.testing.assert_array_equal(cw.grad.numpy() * 0, np.zeros_like(W0))

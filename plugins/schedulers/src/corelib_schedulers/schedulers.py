@@ -3,7 +3,9 @@
 
 Each scheduler subclasses the core's ``corelib.optim.lr_scheduler.LRScheduler``; ``get_lr`` is
 the chainable (recursive) form PyTorch uses on ``step()``, ``_get_closed_form_lr`` the closed
-form used by the deprecated ``step(epoch)``. ``verbose`` is accepted (deprecated, as in PyTorch).
+form used by the deprecated ``step(epoch)``. Signatures are torch 2.13's (no ``verbose``), except that
+``ReduceLROnPlateau`` still accepts the ``verbose`` the notes (9.5) name, as a no-op with
+PyTorch's old deprecation warning.
 """
 from __future__ import annotations
 
@@ -30,7 +32,7 @@ class LambdaLR(LRScheduler):
     Args: optimizer, lr_lambda (function or list), last_epoch (-1). ``state_dict`` keeps the
     ``__dict__`` of callable objects and ``None`` for plain functions/lambdas, as PyTorch."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
         if not isinstance(lr_lambda, list) and (not isinstance(lr_lambda, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
@@ -38,7 +40,7 @@ class LambdaLR(LRScheduler):
             if len(lr_lambda) != len(optimizer.param_groups):
                 raise ValueError(f'Expected {len(optimizer.param_groups)} lr_lambdas, but got {len(lr_lambda)}')
             self.lr_lambdas = list(lr_lambda)
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
         state_dict = {key: value for key, value in self.__dict__.items() if key not in ('optimizer', 'lr_lambdas')}
@@ -64,7 +66,7 @@ class LambdaLR(LRScheduler):
 class MultiplicativeLR(LRScheduler):
     """Multiply each group's lr by ``lr_lambda(epoch)`` every epoch (one function or one per group)."""
 
-    def __init__(self, optimizer, lr_lambda, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, lr_lambda, last_epoch=-1):
         self.optimizer = optimizer
         if not isinstance(lr_lambda, list) and (not isinstance(lr_lambda, tuple)):
             self.lr_lambdas = [lr_lambda] * len(optimizer.param_groups)
@@ -75,7 +77,7 @@ class MultiplicativeLR(LRScheduler):
         for lr_lambda in self.lr_lambdas:
             if not callable(lr_lambda):
                 raise TypeError(f'lr_lambda should be a function, but got {type(lr_lambda).__name__}')
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def state_dict(self):
         state_dict = {key: value for key, value in self.__dict__.items() if key not in ('optimizer', 'lr_lambdas')}
@@ -110,10 +112,10 @@ class StepLR(LRScheduler):
 
         sched = StepLR(opt, step_size=30, gamma=0.1)   # 0.05 for 30 epochs, then 0.005, ..."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
         self.step_size = step_size
         self.gamma = gamma
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -130,10 +132,10 @@ class MultiStepLR(LRScheduler):
 
     Args: optimizer, milestones (list of ints), gamma (0.1), last_epoch (-1)."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
         self.milestones = Counter(milestones)
         self.gamma = gamma
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -151,12 +153,12 @@ class ConstantLR(LRScheduler):
 
     Args: optimizer, factor (1/3), total_iters (5), last_epoch (-1)."""
 
-    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if factor > 1.0 or factor < 0:
             raise ValueError('Constant multiplicative factor expected to be between 0 and 1.')
         self.factor = factor
         self.total_iters = total_iters
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -175,7 +177,7 @@ class LinearLR(LRScheduler):
 
     Args: optimizer, start_factor (1/3), end_factor (1.0), total_iters (5), last_epoch (-1)."""
 
-    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
         if start_factor > 1.0 or start_factor <= 0:
             raise ValueError('Starting multiplicative factor expected to be greater than 0 and less or equal to 1.')
         if end_factor > 1.0 or end_factor < 0:
@@ -183,7 +185,7 @@ class LinearLR(LRScheduler):
         self.start_factor = start_factor
         self.end_factor = end_factor
         self.total_iters = total_iters
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -202,9 +204,9 @@ class ExponentialLR(LRScheduler):
 
     Args: optimizer, gamma, last_epoch (-1)."""
 
-    def __init__(self, optimizer, gamma, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -221,8 +223,7 @@ class SequentialLR(LRScheduler):
 
     Args: optimizer, schedulers (list), milestones (list of ints, one fewer), last_epoch (-1)."""
 
-    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1, verbose='deprecated'):
-        _check_verbose(verbose)
+    def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
         if len(schedulers) < 1:
             raise ValueError(f'{self.__class__.__name__} expects at least one scheduler, but got no scheduler.')
         for scheduler_idx, scheduler in enumerate(schedulers):
@@ -283,10 +284,10 @@ class PolynomialLR(LRScheduler):
 
     Args: optimizer, total_iters (5), power (1.0), last_epoch (-1)."""
 
-    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = total_iters
         self.power = power
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -307,10 +308,10 @@ class CosineAnnealingLR(LRScheduler):
 
     Args: optimizer, T_max (int), eta_min (0.0), last_epoch (-1)."""
 
-    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
         self.T_max = T_max
         self.eta_min = eta_min
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -483,7 +484,7 @@ class CyclicLR(LRScheduler):
     ('triangular' | 'triangular2' | 'exp_range'), gamma (1.0), scale_fn, scale_mode ('cycle'),
     cycle_momentum (True), base_momentum (0.8), max_momentum (0.9), last_epoch (-1)."""
 
-    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode='triangular', gamma=1.0, scale_fn=None, scale_mode='cycle', cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode='triangular', gamma=1.0, scale_fn=None, scale_mode='cycle', cycle_momentum=True, base_momentum=0.8, max_momentum=0.9, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f'{type(optimizer).__name__} is not an Optimizer')
         self.optimizer = optimizer
@@ -518,7 +519,7 @@ class CyclicLR(LRScheduler):
                         group['momentum'] = m_momentum
                     group['max_momentum'] = m_momentum
                     group['base_momentum'] = b_momentum
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
         self.base_lrs = base_lrs
 
     def _init_scale_fn(self):
@@ -606,7 +607,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     Args: optimizer, T_0 (int), T_mult (1), eta_min (0.0), last_epoch (-1)."""
 
-    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
         if T_0 <= 0 or not isinstance(T_0, int):
             raise ValueError(f'Expected positive integer T_0, but got {T_0}')
         if T_mult < 1 or not isinstance(T_mult, int):
@@ -618,7 +619,7 @@ class CosineAnnealingWarmRestarts(LRScheduler):
         self.T_mult = T_mult
         self.eta_min = eta_min
         self.T_cur = last_epoch
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
         _warn_get_lr_called_within_step(self)
@@ -661,7 +662,7 @@ class OneCycleLR(LRScheduler):
     max_momentum (0.95), div_factor (25.0), final_div_factor (1e4), three_phase (False),
     last_epoch (-1). With Adam-style optimizers the momentum cycled is ``betas[0]``."""
 
-    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3, anneal_strategy='cos', cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0, final_div_factor=10000.0, three_phase=False, last_epoch=-1, verbose='deprecated'):
+    def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None, pct_start=0.3, anneal_strategy='cos', cycle_momentum=True, base_momentum=0.85, max_momentum=0.95, div_factor=25.0, final_div_factor=10000.0, three_phase=False, last_epoch=-1):
         if not isinstance(optimizer, Optimizer):
             raise TypeError(f'{type(optimizer).__name__} is not an Optimizer')
         self.optimizer = optimizer
@@ -708,7 +709,7 @@ class OneCycleLR(LRScheduler):
                         group['momentum'] = m_momentum
                     group['max_momentum'] = m_momentum
                     group['base_momentum'] = b_momentum
-        super().__init__(optimizer, last_epoch, verbose)
+        super().__init__(optimizer, last_epoch)
 
     def _anneal_func(self, *args, **kwargs):
         if hasattr(self, '_anneal_func_type'):
