@@ -19,6 +19,20 @@ _enabled = grad_mode._enabled
 _ndarray = np.ndarray
 
 
+def _broadcast_message(args, err):
+    """PyTorch's wording for two shapes that do not broadcast."""
+    shapes = [tuple(a.shape) for a in args if isinstance(a, T.Tensor)]
+    if len(shapes) >= 2:
+        a, b = shapes[0], shapes[1]
+        n = max(len(a), len(b))
+        a, b = (1,) * (n - len(a)) + a, (1,) * (n - len(b)) + b
+        for d in range(n):
+            if a[d] != b[d] and a[d] != 1 and b[d] != 1:
+                return (f"The size of tensor a ({a[d]}) must match the size of tensor b ({b[d]}) "
+                        f"at non-singleton dimension {d}")
+    return f"shapes cannot be broadcast together ({err})"
+
+
 class Function:
     is_view = False               # output shares storage (and version counter) with input 0
     differentiable = True         # False: output never requires grad (argmax, comparisons, ...)
@@ -63,7 +77,12 @@ class Function:
             self.needs_input_grad = tuple(isinstance(a, T.Tensor) and a._rg for a in args)
         else:
             self.needs_input_grad = (False,) * len(args)
-        out = self.forward(*arrays, **kwargs)
+        try:
+            out = self.forward(*arrays, **kwargs)
+        except ValueError as e:                   # numpy's broadcast error -> torch's RuntimeError
+            if "broadcast" not in str(e):
+                raise
+            raise RuntimeError(_broadcast_message(args, e)) from None
         if out.__class__ is not _ndarray and dev is T.CPU and cls.host_output:
             out = np.asarray(out)
         t = T._make(out, dev, req, self if req else None)

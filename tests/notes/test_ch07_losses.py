@@ -724,3 +724,16 @@ def test_gradients_at_kinks_like_torch():
     _both("TripletMarginLoss", {}, [x, x.copy(), x + 0.5], [True, True, True])   # d(a, p) = 0
     _both("CosineEmbeddingLoss", {}, [x, x.copy(), np.array([-1.0], np.float32)], [True, True, False])
     _both("MultiMarginLoss", {}, [np.array([[1.0, 0.0, 0.5]], np.float32), np.array([0])], [True, False])
+
+
+def test_shape_mismatch_errors_are_runtime_errors_like_torch():
+    mine, ref = _raises_like(
+        lambda: nn.TripletMarginLoss()(cl.zeros(3, 4), cl.zeros(3, 4), cl.zeros(3, 2)),
+        lambda: torch.nn.TripletMarginLoss()(torch.zeros(3, 4), torch.zeros(3, 4), torch.zeros(3, 2)))
+    assert isinstance(mine, RuntimeError) and str(mine) == str(ref)
+    _raises_like(lambda: nn.CosineEmbeddingLoss()(cl.zeros(3, 4), cl.zeros(3, 4), cl.ones(2)),
+                 lambda: torch.nn.CosineEmbeddingLoss()(torch.zeros(3, 4), torch.zeros(3, 4), torch.ones(2)))
+    _raises_like(lambda: nn.MultiLabelSoftMarginLoss()(cl.zeros(3, 4), cl.zeros(3, 3)),
+                 lambda: torch.nn.MultiLabelSoftMarginLoss()(torch.zeros(3, 4), torch.zeros(3, 3)))
+    _raises_like(lambda: nn.MSELoss()(cl.zeros(3), cl.zeros(4)),
+                 lambda: torch.nn.MSELoss()(torch.zeros(3), torch.zeros(4)))
