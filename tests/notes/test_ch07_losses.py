@@ -737,3 +737,10 @@ def test_shape_mismatch_errors_are_runtime_errors_like_torch():
                  lambda: torch.nn.MultiLabelSoftMarginLoss()(torch.zeros(3, 4), torch.zeros(3, 3)))
     _raises_like(lambda: nn.MSELoss()(cl.zeros(3), cl.zeros(4)),
                  lambda: torch.nn.MSELoss()(torch.zeros(3), torch.zeros(4)))
+
+
+def test_zero_dim_input_errors():
+    _raises_like(lambda: nn.CrossEntropyLoss()(cl.tensor(1.0), cl.tensor(0)),
+                 lambda: torch.nn.CrossEntropyLoss()(torch.tensor(1.0), torch.tensor(0)))
+    _raises_like(lambda: nn.NLLLoss()(cl.tensor(1.0), cl.tensor(0)),
+                 lambda: torch.nn.NLLLoss()(torch.tensor(1.0), torch.tensor(0)))

@@ -207,8 +207,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     if not 0.0 <= label_smoothing <= 1.0:
         raise RuntimeError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     if input.dim() < 1:
-        raise ValueError("cross_entropy expects input of shape (C,), (N, C) or (N, C, d1, ...), "
-                         "got a 0-d tensor")
+        raise RuntimeError("cross_entropy expects input of shape (C,), (N, C) or (N, C, d1, ...), "
+                           "got a 0-d tensor")
     _check_float_input(input, "cross_entropy (log_softmax)")
     class_dim = 0 if input.dim() == 1 else 1
     n_classes = input.shape[class_dim]
