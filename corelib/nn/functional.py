@@ -304,6 +304,12 @@ def _conv_transposend(input, weight, bias, stride, padding, output_padding, grou
         raise RuntimeError(f"Given input size per channel: ({' x '.join(map(str, sp))}). Calculated output size "
                            f"per channel: ({' x '.join(map(str, out))}). Output size is too small")
     prm = ConvParams(k, stride, padding, dilation, groups, n)
+    # output_padding >= stride (allowed when < dilation): the backward convolution of the output
+    # gradient spans op // stride more input rows than x has; give x that many trailing zero rows
+    # (no change to the output) so the gradient is cropped back by pad's backward
+    extra = [op // s for op, s in zip(output_padding, stride)]
+    if any(extra):
+        x = pad(x, [v for e in reversed(extra) for v in (0, e)])
     y = ConvT.apply(x, weight, prm, tuple(out))
     if bias is not None:
         y = y + _bcast_channel(bias, y.dim())

@@ -844,3 +844,26 @@ def test_layers_are_module_subclasses_and_registry():
     assert registry.get("layer", "prelu") is nn.PReLU
     assert registry.get("layer", "rrelu") is nn.RReLU
     assert registry.get("layer", "LeakyReLU") is nn.LeakyReLU
+
+
+@pytest.mark.parametrize("n_,shape,kwargs", [
+    (2, (2, 2, 7, 2), dict(stride=1, padding=1, dilation=(2, 1), output_padding=(1, 0))),
+    (2, (1, 4, 4, 8), dict(stride=(3, 1), padding=(1, 0), dilation=(1, 2), groups=2, output_padding=(2, 1))),
+    (1, (2, 2, 5), dict(stride=1, dilation=3, output_padding=2, padding=1)),
+    (3, (1, 2, 3, 2, 3), dict(stride=(1, 2, 1), dilation=2, output_padding=(1, 1, 1))),
+])
+def test_convtranspose_output_padding_not_below_stride_backward(n_, shape, kwargs):
+    # output_padding may reach stride when it is below dilation; forward and both gradients match torch
+    ch = shape[1]
+    cm, tm = run_both(f"ConvTranspose{n_}d", (ch, 2 * kwargs.get("groups", 1), 3), kwargs, shape,
+                      rtol=1e-4, atol=1e-4)
+    assert repr(cm) == repr(tm)
+
+
+def test_conv_instance_attributes_like_torch():
+    for name in ["Conv2d", "ConvTranspose2d"]:
+        m, t = getattr(nn, name)(1, 2, 3), getattr(tnn, name)(1, 2, 3)
+        assert sorted(k for k in vars(m) if not k.startswith("_")) == sorted(k for k in vars(t) if not k.startswith("_"))
+        assert m.transposed == t.transposed
+    assert nn.Conv1d(1, 2, 3, padding=2)._reversed_padding_repeated_twice == \
+        tnn.Conv1d(1, 2, 3, padding=2)._reversed_padding_repeated_twice

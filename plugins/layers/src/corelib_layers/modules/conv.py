@@ -41,6 +41,7 @@ class _ConvNd(Module):
             raise ValueError(f"padding_mode must be one of {valid_padding_modes}, but got padding_mode='{padding_mode}'")
         self.in_channels = in_channels
         self.out_channels = out_channels
+        self.transposed = self.transposed  # an instance attribute, as in torch
         self.kernel_size = _ntuple(kernel_size, n)
         self.stride = _ntuple(stride, n)
         self.padding = padding if isinstance(padding, str) else _ntuple(padding, n)
@@ -57,7 +58,7 @@ class _ConvNd(Module):
                     self._reversed_padding_repeated_twice[2 * i] = left
                     self._reversed_padding_repeated_twice[2 * i + 1] = total - left
         else:
-            self._reversed_padding_repeated_twice = [p for p in reversed(self.padding) for _ in range(2)]
+            self._reversed_padding_repeated_twice = tuple(p for p in reversed(self.padding) for _ in range(2))
         dt = dtype if dtype is not None else corelib.get_default_dtype()
         if self.transposed:
             shape = (in_channels, out_channels // groups) + self.kernel_size
