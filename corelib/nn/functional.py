@@ -1264,7 +1264,7 @@ def prelu(input, weight):
     if n != 1:
         if input.dim() == 0:
             raise RuntimeError(f"Not allow zero-dim input tensor when weight has {n} elements.")
-        ch = input.shape[1] if input.dim() >= 2 else input.shape[0]
+        ch = input.shape[1] if input.dim() >= 2 else 1  # no channel dim below 2-D: one channel, as torch
         if ch != n:
             raise RuntimeError(f"Mismatch of parameter numbers and input channel size. Found parameter numbers = "
                                f"{n} and channel size = {ch}.")

@@ -867,3 +867,13 @@ def test_conv_instance_attributes_like_torch():
         assert m.transposed == t.transposed
     assert nn.Conv1d(1, 2, 3, padding=2)._reversed_padding_repeated_twice == \
         tnn.Conv1d(1, 2, 3, padding=2)._reversed_padding_repeated_twice
+
+
+def test_prelu_channels_and_1d_input():
+    for shape in [(2, 3), (2, 3, 4), (2, 3, 4, 5)]:
+        cm, tm = run_both("PReLU", (3,), dict(init=0.1), shape)
+    with pytest.raises(RuntimeError):
+        tnn.PReLU(3)(torch.zeros(3))
+    with pytest.raises(RuntimeError):
+        nn.PReLU(3)(cl.zeros(3))  # below 2-D there is one channel
+    run_both("PReLU", (), {}, (5,))
