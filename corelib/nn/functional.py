@@ -1017,6 +1017,9 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     """Randomized leaky ReLU: slopes ~ U(lower, upper) for negative inputs while training (from
     corelib's RNG), the fixed slope (lower + upper) / 2 in eval."""
     _check_tensor(input, "rrelu")
+    if lower > upper:
+        raise RuntimeError(f"Lower bound should be less than or equal to the upper bound (got lower={lower}, "
+                           f"upper={upper})")
     if not training:
         return leaky_relu(input, (lower + upper) / 2, inplace)
     _float_check(input, "rrelu")

@@ -877,3 +877,13 @@ def test_prelu_channels_and_1d_input():
     with pytest.raises(RuntimeError):
         nn.PReLU(3)(cl.zeros(3))  # below 2-D there is one channel
     run_both("PReLU", (), {}, (5,))
+
+
+def test_rrelu_bounds_order():
+    for training in (False, True):
+        with pytest.raises(RuntimeError):
+            torch.nn.functional.rrelu(-torch.ones(3), 0.3, 0.1, training=training)
+        with pytest.raises(RuntimeError):
+            F.rrelu(-cl.ones(3), 0.3, 0.1, training=training)
+    with pytest.raises(RuntimeError):
+        nn.RReLU(0.3, 0.1)(-cl.ones(2))
