@@ -887,3 +887,44 @@ def test_rrelu_bounds_order():
             F.rrelu(-cl.ones(3), 0.3, 0.1, training=training)
     with pytest.raises(RuntimeError):
         nn.RReLU(0.3, 0.1)(-cl.ones(2))
+
+
+# ----------------------------------------------------------------------------- DESIGN.md nn contract
+def test_parameter_basics_vs_torch():
+    p, t = nn.Parameter(cl.ones(2)), tnn.Parameter(torch.ones(2))
+    assert repr(p) == repr(t)
+    assert isinstance(p, cl.Tensor) and p.requires_grad and p.is_leaf
+    q = nn.Parameter(cl.ones(2), requires_grad=False)
+    assert not q.requires_grad and repr(q) == repr(tnn.Parameter(torch.ones(2), requires_grad=False))
+    e = nn.Parameter()
+    assert tuple(e.shape) == (0,) and e.requires_grad
+    with pytest.raises(RuntimeError):
+        nn.Parameter(cl.ones(2, dtype=cl.int64))  # only floating point tensors can require gradients
+    m = nn.Linear(2, 2)
+    with pytest.raises(TypeError):
+        m.weight = cl.ones(2, 2)  # a plain tensor cannot replace a parameter
+    m.weight = nn.Parameter(cl.zeros(2, 2))
+    assert float(m.weight.abs().sum()) == 0
+
+
+def test_load_state_dict_strict_and_to():
+    src = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    dst = nn.Sequential(nn.Linear(3, 4), nn.BatchNorm1d(4))
+    r = dst.load_state_dict(src.state_dict())
+    assert r.missing_keys == [] and r.unexpected_keys == [] and repr(r) == "<All keys matched successfully>"
+    sd = src.state_dict()
+    del sd["0.bias"]
+    sd["extra"] = cl.zeros(1)
+    with pytest.raises(RuntimeError, match="Missing key"):
+        dst.load_state_dict(sd)
+    r = dst.load_state_dict(sd, strict=False)
+    assert r.missing_keys == ["0.bias"] and r.unexpected_keys == ["extra"]
+    assert dst.to(cl.float64) is dst
+    assert dst[0].weight.dtype == cl.float64 and dst[1].running_mean.dtype == cl.float64
+    assert dst[1].num_batches_tracked.dtype == cl.int64
+    assert dst.to("cpu") is dst and dst.float()[0].weight.dtype == cl.float32
+    # state_dict values are detached and share memory with the parameters
+    v = dst.state_dict()["0.weight"]
+    assert not v.requires_grad
+    v.fill_(3.0)
+    assert float(dst[0].weight.mean()) == 3.0
