@@ -548,9 +548,8 @@ def div(input, other, *, rounding_mode=None, out=None):
         if ta._data.dtype.kind == "f":
             q = Div.apply(a, b)
             return _out(floor(q) if rounding_mode == "floor" else trunc(q), out)
-        fb_ = b._data if isinstance(b, Tensor) else b
-        if not isinstance(fb_, np.ndarray) or fb_.__class__ is np.ndarray:
-            if np.any(np.asarray(fb_) == 0):
+        if not isinstance(b, Tensor) or b._device is T.CPU:    # (a device check would sync)
+            if np.any(np.asarray(b._data if isinstance(b, Tensor) else b) == 0):
                 raise RuntimeError("ZeroDivisionError: integer division by zero")
         if name:
             return _out(NonDiffBinary.apply(a, b, "floor_divide"), out)
