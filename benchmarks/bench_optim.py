@@ -42,45 +42,50 @@ def bench_step(name, kw, repeat):
     return tc, tt
 
 
+def _build(lib, case):
+    m = lib.nn
+    if case == "mlp":
+        return m.Sequential(m.Linear(784, 256), m.ReLU(), m.Linear(256, 10)), (64, 784)
+    return (m.Sequential(m.Conv2d(3, 6, 5), m.ReLU(), m.MaxPool2d(2), m.Conv2d(6, 16, 5),
+                         m.ReLU(), m.MaxPool2d(2), m.Flatten(), m.Linear(400, 120), m.ReLU(),
+                         m.Linear(120, 84), m.ReLU(), m.Linear(84, 10)), (64, 3, 32, 32))
+
+
+def time_training(libname, case, repeat):
+    """One library's full training step (zero_grad, forward, loss, backward, SGD step)."""
+    import importlib
+    lib = importlib.import_module(libname)
+    net, shape = _build(lib, case)
+    rng = np.random.default_rng(0)
+    xb = lib.tensor(rng.standard_normal(shape).astype(np.float32))
+    yb = lib.tensor(rng.integers(0, 10, 64))
+    opt = lib.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    crit = lib.nn.CrossEntropyLoss()
+
+    def step():
+        opt.zero_grad()
+        crit(net(xb), yb).backward()
+        opt.step()
+    return _best(step, repeat)
+
+
 def bench_training(repeat):
+    # NOTE: each library runs in its own process: torch's OpenMP threads keep spinning after
+    # its ops and would slow whatever runs next in the same process on a 2-core machine.
+    import subprocess
+    import sys
     try:
-        import corelib
         import corelib.nn as nn
         nn.Linear, nn.CrossEntropyLoss, nn.Conv2d    # noqa: B018 (need the bundles)
     except (AttributeError, ImportError):
         return []
-    import torch
     out = []
-
-    def mlp(lib):
-        m = lib.nn
-        return m.Sequential(m.Linear(784, 256), m.ReLU(), m.Linear(256, 10))
-
-    def lenet(lib):
-        m = lib.nn
-        return m.Sequential(m.Conv2d(3, 6, 5), m.ReLU(), m.MaxPool2d(2), m.Conv2d(6, 16, 5),
-                            m.ReLU(), m.MaxPool2d(2), m.Flatten(), m.Linear(400, 120), m.ReLU(),
-                            m.Linear(120, 84), m.ReLU(), m.Linear(84, 10))
-
-    rng = np.random.default_rng(0)
-    for label, build, shape in [("MLP 784-256-10 step", mlp, (64, 784)),
-                                ("LeNet-5 step", lenet, (64, 3, 32, 32))]:
-        x = rng.standard_normal(shape).astype(np.float32)
-        y = rng.integers(0, 10, 64)
+    for label, case in [("MLP 784-256-10 step", "mlp"), ("LeNet-5 step", "lenet")]:
         res = []
-        for lib, tensor, long in [(corelib, corelib.tensor, lambda a: corelib.tensor(a)),
-                                  (torch, torch.tensor, lambda a: torch.tensor(a))]:
-            net = build(lib)
-            opt = lib.optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
-            crit = lib.nn.CrossEntropyLoss()
-            xb, yb = tensor(x), long(y)
-
-            def step():
-                opt.zero_grad()
-                loss = crit(net(xb), yb)
-                loss.backward()
-                opt.step()
-            res.append(_best(step, repeat))
+        for lib in ("corelib", "torch"):
+            r = subprocess.run([sys.executable, __file__, "--worker", lib, case, str(repeat)],
+                               capture_output=True, text=True, check=True)
+            res.append(float(r.stdout.split()[-1]))
         out.append((label, *res))
     return out
 
@@ -88,7 +93,12 @@ def bench_training(repeat):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--repeat", type=int, default=100)
+    ap.add_argument("--worker", nargs=3, metavar=("LIB", "CASE", "REPEAT"), help=argparse.SUPPRESS)
     args = ap.parse_args()
+    if args.worker:
+        lib, case, repeat = args.worker
+        print(time_training(lib, case, int(repeat)))
+        return
     import torch
     print(f"torch {torch.__version__}, threads {torch.get_num_threads()}")
     rows = [("Adam step, 1M params", *bench_step("Adam", dict(lr=1e-3), args.repeat)),

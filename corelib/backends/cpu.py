@@ -39,6 +39,13 @@ def _ensure_cache_dir():
     return ok
 
 
+def _passive_omp():
+    # NOTE: numba's OpenMP workers spin after a parallel region, and OpenBLAS's threads spin
+    # after a GEMM. On a 2-core machine each then starves the other (a LeNet step went from
+    # 10 ms to 36 ms). Passive waiting must be set before numba loads libgomp.
+    os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+
 def njit(*args, **kwargs):
     """Lazy ``numba.njit``: ``@njit`` or ``@njit(parallel=True, ...)``; cache=True by default."""
     def wrap(fn):
@@ -47,6 +54,8 @@ def njit(*args, **kwargs):
         @functools.wraps(fn)
         def call(*a):
             if not compiled:
+                if kwargs.get("parallel"):
+                    _passive_omp()
                 import numba
                 kw = dict(kwargs)
                 kw.setdefault("cache", _ensure_cache_dir())
