@@ -104,11 +104,13 @@ def main(argv=None):
               "max_pool2d": "(b) max_pool2d 2x2 fwd+bwd 64x16x28x28",
               "linear": "(c) Linear 784->256 fwd+bwd, batch 64"}
     print(f"{'case':58s} {'corelib ms':>11s} {'torch ms':>9s} {'ratio':>6s}")
-    for name, fn in cl.items():
-        c = _median_ms(fn, args.repeat)
-        if th is not None:
-            t = _median_ms(th[name], args.repeat)
-            print(f"{labels[name]:58s} {c:11.3f} {t:9.3f} {c / t:6.2f}")
+    # NOTE: all corelib cases first: torch's OpenMP threads keep spinning after its ops and
+    # would slow the next corelib case on a 2-core machine.
+    ct = {name: _median_ms(fn, args.repeat) for name, fn in cl.items()}
+    tt = {name: _median_ms(fn, args.repeat) for name, fn in th.items()} if th is not None else {}
+    for name, c in ct.items():
+        if name in tt:
+            print(f"{labels[name]:58s} {c:11.3f} {tt[name]:9.3f} {c / tt[name]:6.2f}")
         else:
             print(f"{labels[name]:58s} {c:11.3f} {'-':>9s} {'-':>6s}")
 
