@@ -98,11 +98,15 @@ def conv_input_grad(g, w, prm, in_sp):
     L = g2.shape[1]
     kk = Cg * prm.k[0] * prm.k[1] * prm.k[2]
     if G == 1:
-        cols = w.reshape(O, kk).T @ g2
+        if isinstance(g2, np.ndarray):
+            cols = np.matmul(w.reshape(O, kk).T, g2, out=K.scratch.empty((kk, L), np.result_type(w, g2)))
+        else:
+            cols = w.reshape(O, kk).T @ g2
     else:
         cols = _xp(g2).matmul(w.reshape(G, O // G, kk).transpose(0, 2, 1), g2.reshape(G, O // G, L))
         cols = cols.reshape(G * kk, L)
     x = K.col2im(cols, (N, Cg * G) + in3, prm.k, prm.s, prm.p, prm.d, out3, g.dtype)
+    K.scratch.release(cols)
     return x.reshape((N, Cg * G) + tuple(in_sp))
 
 
@@ -114,7 +118,8 @@ def conv_weight_grad(x, g, prm, w_shape, cols=None):
     G = prm.groups
     in3 = _sp3(x.shape, prm.nsp)
     out3 = _sp3(g.shape, prm.nsp)
-    if cols is None:
+    own = cols is None
+    if own:
         cols = K.im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
     g2 = to_onl(g)
     L = g2.shape[1]
@@ -123,6 +128,8 @@ def conv_weight_grad(x, g, prm, w_shape, cols=None):
         gw = g2 @ cols.T
     else:
         gw = _xp(g2).matmul(g2.reshape(G, O // G, L), cols.reshape(G, kk, L).transpose(0, 2, 1))
+    if own:
+        K.scratch.release(cols)
     return gw.reshape(w_shape)
 
 
@@ -136,7 +143,9 @@ class Conv(Function):
         O = w.shape[0]
         y, cols, out3, L = conv_forward(x, w, prm)
         if self._inputs is not None and self.needs_input_grad[1]:
-            self.cols = cols
+            self.cols = cols                      # reused by the weight gradient
+        else:
+            _k().scratch.release(cols)
         out = to_ncl(y, N, O, L, b)
         return out.reshape((N, O) + out3[3 - prm.nsp:])
 
@@ -150,7 +159,9 @@ class Conv(Function):
             gw = ConvW.apply(x, gy, self.prm, tuple(w.shape), cols=getattr(self, "cols", None))
         if nb:
             gb = gy.sum((0,) + tuple(range(2, gy.dim())))
-        self.cols = None
+        cols, self.cols = getattr(self, "cols", None), None
+        if cols is not None:
+            _k().scratch.release(cols)
         return gx, gw, gb
 
 

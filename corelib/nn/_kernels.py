@@ -218,13 +218,47 @@ def _dev(a):
     return _nn
 
 
+class _Scratch:
+    """Reuse of the big column buffers (one conv layer's are tens of MB).
+
+    NOTE: a fresh large numpy array is mmap'ed and page-faulted in on every step; reusing
+    the buffers took a 32x16x32x32 conv2d forward+backward from 22 to 16 ms. Only buffers
+    whose owner is done with them come back (``release``); the pool is bounded.
+    """
+    MAX_BYTES = 256 << 20
+    PER_KEY = 2
+
+    def __init__(self):
+        self.free = {}
+        self.nbytes = 0
+
+    def empty(self, shape, dtype):
+        lst = self.free.get((shape, np.dtype(dtype)))
+        if lst:
+            a = lst.pop()
+            self.nbytes -= a.nbytes
+            return a
+        return np.empty(shape, dtype=dtype)
+
+    def release(self, a):
+        if type(a) is not np.ndarray or a.base is not None or not a.flags.c_contiguous:
+            return
+        lst = self.free.setdefault((a.shape, a.dtype), [])
+        if len(lst) < self.PER_KEY and self.nbytes + a.nbytes <= self.MAX_BYTES:
+            lst.append(a)
+            self.nbytes += a.nbytes
+
+
+scratch = _Scratch()
+
+
 def im2col(x5, k, s, p, d, out_sp):
     if not isinstance(x5, np.ndarray):
         return _dev(x5).im2col(x5, k, s, p, d, out_sp)
     N, C = x5.shape[:2]
     K = k[0] * k[1] * k[2]
     L = out_sp[0] * out_sp[1] * out_sp[2]
-    cols = np.empty((C * K, N * L), dtype=x5.dtype)
+    cols = scratch.empty((C * K, N * L), x5.dtype)
     if cols.size:
         _im2col(np.ascontiguousarray(x5), k[0], k[1], k[2], s[0], s[1], s[2], p[0], p[1], p[2],
                 d[0], d[1], d[2], out_sp[0], out_sp[1], out_sp[2], cols)

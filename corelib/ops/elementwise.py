@@ -447,7 +447,8 @@ def _promote(a, b):
     """Cast tensor operands to torch's result dtype; Python scalars stay Python scalars."""
     ta, tb = isinstance(a, Tensor), isinstance(b, Tensor)
     if ta and tb:
-        if a._data.dtype is b._data.dtype or a._data.dtype == b._data.dtype:
+        da, db = a._data.dtype, b._data.dtype
+        if da is db or da == db:
             return a, b
     elif ta:
         b = py_scalar(b)
@@ -531,7 +532,11 @@ def sub(input, other, *args, alpha=1, out=None):
 
 
 def mul(input, other, *, out=None):
-    a, b = _promote(input, other)
+    if isinstance(input, Tensor) and isinstance(other, Tensor) and \
+            (input._data.dtype.kind == "b") != (other._data.dtype.kind == "b"):
+        a, b = input, other     # x * mask: numpy's result dtype is torch's, without a cast pass
+    else:
+        a, b = _promote(input, other)
     if not isinstance(a, Tensor):
         a, b = b, a
     return _out(Mul.apply(a, b), out)
