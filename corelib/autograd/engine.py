@@ -2,6 +2,7 @@
 ``.grad``, central reduction of broadcast gradients, hooks, retain_graph / create_graph."""
 from corelib.autograd import grad_mode
 from corelib import _tensor as T
+from corelib.backends import cpu as _cpu
 
 
 def _sum_to(g, shape):
@@ -39,6 +40,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                                "grad_fn (did you forget requires_grad=True on a leaf, or compute "
                                "it under no_grad()?)")
     grads = _make_root_grads(tensors, grad_tensors)
+    if not _cpu._tuned:
+        _cpu.tune_allocator()
 
     capture = None
     if inputs is not None:

@@ -59,3 +59,17 @@ def test_njit_compiles_lazily_and_caches(tmp_path):
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert any(f.endswith(".nbi") for _, _, fs in os.walk(tmp_path) for f in fs)
     assert float(second.stdout) < max(float(first.stdout), 0.5)
+
+
+def test_allocator_tuning_runs_once_at_first_backward_and_can_be_disabled():
+    for env in ({}, {"CORELIB_MALLOC_TUNING": "0"}):
+        r = _run("""
+            import corelib
+            from corelib.backends import cpu
+            assert not cpu._tuned
+            x = corelib.ones(3, requires_grad=True)
+            (x * 2).sum().backward()
+            print(cpu._tuned, x.grad.tolist())
+        """, **env)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == "[True] [2.0, 2.0, 2.0]"
