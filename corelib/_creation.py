@@ -68,8 +68,7 @@ def _infer_dtype(data):
     if isinstance(data, np.ndarray):
         return D.from_numpy_dtype(data.dtype)
     if isinstance(data, np.generic):
-        return D.from_numpy_dtype(data.dtype) if data.dtype.kind != "f" or data.dtype == np.float64 \
-            else D.from_numpy_dtype(data.dtype)
+        return D.from_numpy_dtype(data.dtype)
     flat = []
     stack = [data]
     while stack:
@@ -83,6 +82,8 @@ def _infer_dtype(data):
     cat = 0
     tdt = None
     for x in flat:
+        if isinstance(x, np.floating):            # numpy float scalars keep their dtype (as torch)
+            x = D.from_numpy_dtype(x.dtype)
         if isinstance(x, D.dtype):
             tdt = x if tdt is None else D.promote_types(tdt, x)
         elif isinstance(x, (bool, np.bool_)):

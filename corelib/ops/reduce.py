@@ -436,14 +436,18 @@ def _softmax_dim(ndim, dim, name):
 def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = cast(input, D.to_dtype(dtype))
-    input = float_input(input)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"softmax\" not implemented for '{input.dtype.name}': "
+                                  f"pass a floating tensor, or dtype=corelib.float32")
     return Softmax.apply(input, _softmax_dim(input._data.ndim, dim, "softmax"))
 
 
 def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if dtype is not None:
         input = cast(input, D.to_dtype(dtype))
-    input = float_input(input)
+    if input._data.dtype.kind != "f":
+        raise NotImplementedError(f"\"log_softmax\" not implemented for '{input.dtype.name}': "
+                                  f"pass a floating tensor, or dtype=corelib.float32")
     return LogSoftmax.apply(input, _softmax_dim(input._data.ndim, dim, "log_softmax"))
 
 
