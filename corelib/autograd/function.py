@@ -36,6 +36,7 @@ def _broadcast_message(args, err):
 class Function:
     is_view = False               # output shares storage (and version counter) with input 0
     differentiable = True         # False: output never requires grad (argmax, comparisons, ...)
+    fp_quiet = False              # True: numpy's divide/invalid/overflow warnings are suppressed
     host_output = True            # False: a cpu-input op may return a device array (ToDevice)
 
     # graph bookkeeping, set by apply() only when the output requires grad
@@ -78,7 +79,11 @@ class Function:
         else:
             self.needs_input_grad = (False,) * len(args)
         try:
-            out = self.forward(*arrays, **kwargs)
+            if cls.fp_quiet:            # inf/nan results come silently, as in torch
+                with np.errstate(all="ignore"):
+                    out = self.forward(*arrays, **kwargs)
+            else:
+                out = self.forward(*arrays, **kwargs)
         except ValueError as e:                   # numpy's broadcast error -> torch's RuntimeError
             if "broadcast" not in str(e):
                 raise

@@ -6,6 +6,8 @@ from corelib import _tensor as T
 
 
 class Cast(Function):
+    fp_quiet = True
+
     def forward(self, x, dtype):
         self.in_dtype = x.dtype
         return x.astype(dtype.np)

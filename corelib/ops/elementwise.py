@@ -68,6 +68,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    fp_quiet = True
+
     def forward(self, a, b):
         _retain_operands(self, (1,), (0, 1))
         return a / b
@@ -79,6 +81,8 @@ class Div(Function):
 
 
 class Pow(Function):
+    fp_quiet = True
+
     def forward(self, a, b):
         _retain_operands(self, (0, 1), (0, 1))
         if isinstance(b, (int, float)) and not isinstance(a, (int, float)):
@@ -155,6 +159,8 @@ class Atan2(Function):
 
 
 class Remainder(Function):
+    fp_quiet = True
+
     def forward(self, a, b):
         self.save_for_backward(np.floor_divide(a, b) if isinstance(self._inputs[1], Tensor) else None) \
             if self._inputs is not None else None
@@ -175,6 +181,8 @@ class Neg(Function):
 
 
 class Exp(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_output()
         return self.xp.exp(x)
@@ -184,6 +192,8 @@ class Exp(Function):
 
 
 class Expm1(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_output()
         return self.xp.expm1(x)
@@ -193,6 +203,8 @@ class Expm1(Function):
 
 
 class Log(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.log(x)
@@ -203,6 +215,8 @@ class Log(Function):
 
 
 class Log2(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.log2(x)
@@ -213,6 +227,8 @@ class Log2(Function):
 
 
 class Log10(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.log10(x)
@@ -223,6 +239,8 @@ class Log10(Function):
 
 
 class Log1p(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.log1p(x)
@@ -233,6 +251,8 @@ class Log1p(Function):
 
 
 class Sqrt(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_output()
         return self.xp.sqrt(x)
@@ -242,6 +262,8 @@ class Sqrt(Function):
 
 
 class Rsqrt(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_output()
         return 1 / self.xp.sqrt(x)
@@ -282,6 +304,8 @@ class Cos(Function):
 
 
 class Tan(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_output()
         return self.xp.tan(x)
@@ -292,6 +316,8 @@ class Tan(Function):
 
 
 class Asin(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.arcsin(x)
@@ -302,6 +328,8 @@ class Asin(Function):
 
 
 class Acos(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.arccos(x)
@@ -322,6 +350,8 @@ class Atan(Function):
 
 
 class Sinh(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.sinh(x)
@@ -332,6 +362,8 @@ class Sinh(Function):
 
 
 class Cosh(Function):
+    fp_quiet = True
+
     def forward(self, x):
         self.retain_inputs(0)
         return self.xp.cosh(x)

@@ -81,6 +81,8 @@ def _empty_reduce_error(name):
 
 
 class Prod(Function):
+    fp_quiet = True
+
     def forward(self, x, dims, keepdim, dtype):
         self.meta = (x.shape, dims, keepdim)
         if self._inputs is not None:
@@ -136,6 +138,8 @@ def _prod_others_graph(x, dims):
 
 
 class Softmax(Function):
+    fp_quiet = True
+
     def forward(self, x, dim):
         self.dim = dim
         self.retain_output()
@@ -153,6 +157,8 @@ class Softmax(Function):
 
 
 class LogSoftmax(Function):
+    fp_quiet = True
+
     def forward(self, x, dim):
         self.dim = dim
         self.retain_output()
@@ -184,6 +190,7 @@ class Cumsum(Function):
 
 class NormP(Function):
     """Vector p-norm over dims; the subgradient at 0 is 0 (as torch)."""
+    fp_quiet = True
 
     def forward(self, x, p, dims, keepdim):
         xp = self.xp

@@ -201,3 +201,15 @@ def test_inplace_on_view_of_nonleaf_grad_flows():
     assert x.grad.tolist() == [1.0, 10.0, 10.0]
     with pytest.raises(RuntimeError, match="view of a leaf"):
         x[1:].mul_(2)
+
+
+def test_inf_and_nan_results_come_without_numpy_warnings():
+    import warnings
+    x = cl.tensor([0.0, -1.0, 1e30], requires_grad=True)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # as under `pytest -W error`
+        y = x.log() + x.sqrt() + 1 / x + x.exp() + x.asin() + x.pow(-1) + x.rsqrt()
+        x.log_softmax(0)
+        cl.tensor([float("nan")]).long()
+        cl.tensor([0.0]) / 0
+    assert y.isnan().any()
