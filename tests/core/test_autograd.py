@@ -208,8 +208,6 @@ def test_inf_and_nan_results_come_without_numpy_warnings():
     x = cl.tensor([0.0, -1.0, 1e30], requires_grad=True)
     with warnings.catch_warnings():
         warnings.simplefilter("error")          # as under `pytest -W error`
-        y = x.log() + x.sqrt() + 1 / x + x.exp() + x.asin() + x.pow(-1) + x.rsqrt()
-        x.log_softmax(0)
-        cl.tensor([float("nan")]).long()
-        cl.tensor([0.0]) / 0
-    assert y.isnan().any()
+        ys = [x.log(), x.sqrt(), 1 / x, x.exp(), x.asin(), x.pow(-1), x.rsqrt(), x.log_softmax(0),
+              cl.tensor([float("nan")]).long(), cl.tensor([0.0]) / 0]
+    assert ys[0].isinf().any() and ys[1].isnan().any()
