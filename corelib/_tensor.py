@@ -47,7 +47,7 @@ class Size(tuple):
 
 
 class Tensor:
-    __slots__ = ("_data", "_device", "_rg", "_grad", "grad_fn", "_vc", "_base", "_view_fn",
+    __slots__ = ("_data", "_device", "_rg", "_grad", "grad_fn", "_vc", "_base", "_view_fn", "_base_gfn",
                  "_hooks", "_post_hooks", "__weakref__", "__dict__")
 
     def __new__(cls, *args, **kwargs):
@@ -523,6 +523,7 @@ def _make(arr, dev=CPU, rg=False, fn=None, cls=Tensor):
     t._vc = [0]
     t._base = None
     t._view_fn = None
+    t._base_gfn = None
     t._hooks = None
     t._post_hooks = None
     return t

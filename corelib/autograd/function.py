@@ -57,6 +57,8 @@ class Function:
         req = False
         for a in args:
             if isinstance(a, T.Tensor):
+                if a._base is not None and a._base.grad_fn is not a._base_gfn and _enabled[0]:
+                    _refresh_view(a)
                 if dev is None:
                     dev = a._device
                 elif a._device is not dev and a._device != dev:
@@ -97,6 +99,7 @@ class Function:
                 t._vc = src._vc
                 t._base = src._base if src._base is not None else src
                 t._view_fn = (cls, args[1:], kwargs, src if src._base is not None else None)
+                t._base_gfn = t._base.grad_fn
         if req:
             self._next = tuple(
                 (a.grad_fn, a if a.grad_fn is None else None, a._data.shape)
@@ -180,6 +183,18 @@ class Function:
 
     def backward(self, grad):
         raise RuntimeError(f"{type(self).__name__} is not differentiable")
+
+
+def _refresh_view(v):
+    """An in-place op through another view (or the base) gave the base a new history: replay
+    this view from the base so that its gradient flows through that history (as torch)."""
+    base = v._base
+    v._base_gfn = base.grad_fn
+    if not base._rg or v._view_fn is None:
+        return
+    from corelib.ops.inplace import _view_fn
+    fresh = _view_fn(v)(base)
+    v.grad_fn, v._rg = fresh.grad_fn, fresh._rg
 
 
 class _AccumulateGrad:

@@ -74,6 +74,7 @@ def commit(t, res):
             base.grad_fn, base._rg = new_base.grad_fn, True
             v = view_fn(base)
             t.grad_fn, t._rg = v.grad_fn, True
+            t._base_gfn = base.grad_fn
     return t
 
 
