@@ -805,13 +805,16 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             raise NotImplementedError(f"Got {input.dim()}D input, but {mode} mode needs {lin[mode] + 2}D input")
         align_corners = bool(align_corners)
     elif mode == "bicubic":
-        raise NotImplementedError("interpolate(mode='bicubic') is not implemented in corelib")
+        if n != 2:
+            raise NotImplementedError(f"Got {input.dim()}D input, but bicubic mode needs 4D input")
+        align_corners = bool(align_corners)
     else:
         raise NotImplementedError(f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.dim()}D) "
                                   f"for the modes: nearest | linear | bilinear | bicubic | trilinear | area | "
                                   f"nearest-exact (got {mode})")
-    if antialias:
-        raise NotImplementedError("interpolate(antialias=True) is not implemented in corelib")
+    if antialias and not (mode in ("bilinear", "bicubic") and n == 2):
+        raise ValueError("Anti-alias option is restricted to bilinear and bicubic modes and requires "
+                         "a 4-D tensor as input")
     out, sf = _interp_scales(input, size, scale_factor, n, recompute_scale_factor)
     if any(o <= 0 for o in out):
         raise RuntimeError(f"Input and output sizes should be greater than 0, but got input "
@@ -824,12 +827,17 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         I, O = x.shape[dim], out[i]
         scale = (1.0 / sf[i]) if sf[i] is not None and sf[i] > 0 else I / O
         dst = np.arange(O, dtype=np.float64)
-        if mode == "nearest":
+        if antialias:
+            x = _antialias_along(x, dim, I, O, ((I - 1) / (O - 1) if O > 1 else 0.0) if align_corners
+                                 else scale, mode == "bicubic")
+        elif mode == "nearest":
             src = np.minimum(np.floor((dst * np.float32(scale)).astype(np.float32)).astype(np.int64), I - 1)
             x = x.index_select(dim, _wrap(src))
         elif mode == "nearest-exact":
             src = np.minimum(np.floor(((dst + 0.5) * scale)).astype(np.int64), I - 1)
             x = x.index_select(dim, _wrap(src))
+        elif mode == "bicubic":
+            x = _cubic_along(x, dim, I, O, scale, align_corners)
         else:
             if align_corners:
                 src = dst * ((I - 1) / (O - 1)) if O > 1 else np.zeros(O)
@@ -845,6 +853,58 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             b = x.index_select(dim, _wrap(i1))
             x = a + (b - a) * lam_t
     return x
+
+
+def _cubic_weights(t, a=-0.75):
+    """Keys' cubic convolution weights of the taps at -1, 0, 1, 2 for fractional offsets t."""
+    def near(z):                          # |z| <= 1
+        return ((a + 2) * z - (a + 3)) * z * z + 1
+
+    def far(z):                           # 1 < |z| < 2
+        return ((a * z - 5 * a) * z + 8 * a) * z - 4 * a
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
+
+
+def _cubic_along(x, dim, I, O, scale, align_corners):
+    """Bicubic resampling along one dim (separable): four clamped taps per output, as torch."""
+    dst = np.arange(O, dtype=np.float64)
+    if align_corners:
+        src = dst * ((I - 1) / (O - 1)) if O > 1 else np.zeros(O)
+    else:
+        src = (dst + 0.5) * scale - 0.5   # cubic: no clamping of negative source positions
+    i0 = np.floor(src).astype(np.int64)
+    shp = [1] * x.dim()
+    shp[dim] = O
+    out = None
+    for k, w in enumerate(_cubic_weights(src - i0)):
+        idx = np.clip(i0 - 1 + k, 0, I - 1)
+        term = x.index_select(dim, _wrap(idx)) * _wrap(w.astype(x._data.dtype).reshape(shp))
+        out = term if out is None else out + term
+    return out
+
+
+def _antialias_along(x, dim, I, O, scale, cubic):
+    """Resampling with a filter widened by the scale when shrinking (torch's antialias=True):
+    a triangle (bilinear) or Keys' cubic with a=-0.5 (bicubic), normalised per output."""
+    interp = 4.0 if cubic else 2.0
+    support = interp * 0.5 * scale if scale >= 1.0 else interp * 0.5
+    inv = 1.0 / scale if scale >= 1.0 else 1.0
+    W = np.zeros((O, I))
+    for o in range(O):
+        center = scale * (o + 0.5)
+        lo = max(int(center - support + 0.5), 0)
+        hi = min(int(center + support + 0.5), I)
+        z = np.abs((np.arange(lo, hi) - center + 0.5) * inv)
+        if cubic:
+            a = -0.5
+            w = np.where(z < 1, ((a + 2) * z - (a + 3)) * z * z + 1,
+                         np.where(z < 2, ((a * z - 5 * a) * z + 8 * a) * z - 4 * a, 0.0))
+        else:
+            w = np.maximum(1.0 - z, 0.0)
+        total = w.sum()
+        W[o, lo:hi] = w / total if total != 0 else w
+    Wt = _wrap(np.ascontiguousarray(W.T).astype(x._data.dtype))
+    return (x.movedim(dim, -1) @ Wt).movedim(-1, dim)
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
