@@ -69,11 +69,10 @@ _NAMES = {
         batch_norm1d batch_norm2d batch_norm3d instance_norm1d instance_norm2d instance_norm3d
         layer_norm group_norm local_response_norm
         dropout dropout1d dropout2d dropout3d alpha_dropout
-        embedding embedding_bag
+        embedding
         zero_pad2d constant_pad1d constant_pad2d reflection_pad1d reflection_pad2d
         replication_pad1d replication_pad2d
         upsample upsampling_nearest2d upsampling_bilinear2d pixel_shuffle pixel_unshuffle
-        rnn lstm gru rnn_cell lstm_cell gru_cell
     """,
     "loss": """
         cross_entropy nll bce bce_with_logits l1 mse smooth_l1 huber poisson_nll kl_div

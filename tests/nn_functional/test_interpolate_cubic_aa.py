@@ -48,3 +48,15 @@ def test_antialias_needs_bilinear_or_bicubic():
         F.interpolate(cl.randn(1, 1, 4, 4), size=(2, 2), mode="nearest", antialias=True)
     with pytest.raises(NotImplementedError, match="4D"):
         F.interpolate(cl.randn(1, 1, 4), size=2, mode="bicubic")
+
+
+@pytest.mark.parametrize("p,k,s,cm", [(2.0, 3, None, False), (1.5, (2, 3), 2, True), (3, 2, 1, False)])
+def test_lp_pool2d_matches_torch(p, k, s, cm):
+    x = np.random.default_rng(0).standard_normal((2, 3, 9, 8))
+    a, b = cl.tensor(x, requires_grad=True), torch.tensor(x, requires_grad=True)
+    ya, yb = F.lp_pool2d(a, p, k, s, cm), TF.lp_pool2d(b, p, k, s, cm)
+    ya.sum().backward()
+    yb.sum().backward()
+    np.testing.assert_allclose(ya.detach().numpy(), yb.detach().numpy(), equal_nan=True)
+    np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), equal_nan=True)
+    assert repr(cl.nn.LPPool2d(p, k, s, cm)) == repr(torch.nn.LPPool2d(p, k, s, cm))

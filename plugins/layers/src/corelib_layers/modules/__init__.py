@@ -2,6 +2,7 @@
 from corelib_layers.modules.conv import (Conv1d, Conv2d, Conv3d, ConvTranspose1d, ConvTranspose2d,
                                          ConvTranspose3d, Unfold, Fold)
 from corelib_layers.modules.pooling import (MaxPool1d, MaxPool2d, MaxPool3d, AvgPool1d, AvgPool2d, AvgPool3d,
+                                            LPPool1d, LPPool2d,
                                             MaxUnpool1d, MaxUnpool2d, MaxUnpool3d, AdaptiveAvgPool1d,
                                             AdaptiveAvgPool2d, AdaptiveAvgPool3d, AdaptiveMaxPool1d,
                                             AdaptiveMaxPool2d, AdaptiveMaxPool3d)

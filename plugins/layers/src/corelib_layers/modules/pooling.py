@@ -95,6 +95,36 @@ class AvgPool3d(_AvgPoolNd):
     _fname = "avg_pool3d"
 
 
+class _LPPoolNd(Module):
+    __constants__ = ["norm_type", "kernel_size", "stride", "ceil_mode"]
+    _fname = None
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type = norm_type
+        self.kernel_size = kernel_size
+        self.stride = stride
+        self.ceil_mode = ceil_mode
+
+    def extra_repr(self):
+        return "norm_type={norm_type}, kernel_size={kernel_size}, stride={stride}, " \
+               "ceil_mode={ceil_mode}".format(**self.__dict__)
+
+    def forward(self, input):
+        return getattr(F, self._fname)(input, float(self.norm_type), self.kernel_size, self.stride,
+                                       self.ceil_mode)
+
+
+class LPPool1d(_LPPoolNd):
+    """1-d power-average pooling: (sum of x**p over each window) ** (1/p)."""
+    _fname = "lp_pool1d"
+
+
+class LPPool2d(_LPPoolNd):
+    """2-d power-average pooling: (sum of x**p over each window) ** (1/p)."""
+    _fname = "lp_pool2d"
+
+
 class _MaxUnpoolNd(Module):
     _n = 2
 
