@@ -7,6 +7,26 @@ from corelib.nn import Module, Parameter
 import corelib.nn.functional as F
 
 
+def _affine_params(m, affine, bias, shape, dtype, device):
+    """weight (and bias unless bias=False) of the given shape when affine, else None."""
+    if affine:
+        m.weight = Parameter(corelib.empty(shape, dtype=dtype, device=device))
+        if bias:
+            m.bias = Parameter(corelib.empty(shape, dtype=dtype, device=device))
+            return
+    else:
+        m.register_parameter("weight", None)
+    m.register_parameter("bias", None)
+
+
+def _reset_affine(m):
+    with corelib.no_grad():
+        if m.weight is not None:
+            m.weight.fill_(1)
+        if m.bias is not None:
+            m.bias.zero_()
+
+
 class _NormBase(Module):
     _version = 2
     __constants__ = ["track_running_stats", "momentum", "eps", "num_features", "affine"]
@@ -20,15 +40,7 @@ class _NormBase(Module):
         self.affine = affine
         self.track_running_stats = track_running_stats
         dt = dtype if dtype is not None else corelib.get_default_dtype()
-        if self.affine:
-            self.weight = Parameter(corelib.empty(num_features, dtype=dt, device=device))
-            if bias:
-                self.bias = Parameter(corelib.empty(num_features, dtype=dt, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, self.affine, bias, num_features, dt, device)
         if self.track_running_stats:
             self.register_buffer("running_mean", corelib.zeros(num_features, dtype=dt, device=device))
             self.register_buffer("running_var", corelib.ones(num_features, dtype=dt, device=device))
@@ -48,11 +60,7 @@ class _NormBase(Module):
 
     def reset_parameters(self):
         self.reset_running_stats()
-        if self.affine:
-            with corelib.no_grad():
-                self.weight.fill_(1)
-                if self.bias is not None:
-                    self.bias.zero_()
+        _reset_affine(self)
 
     def _check_input_dim(self, input):
         raise NotImplementedError
@@ -193,23 +201,11 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = dtype if dtype is not None else corelib.get_default_dtype()
-        if self.elementwise_affine:
-            self.weight = Parameter(corelib.empty(self.normalized_shape, dtype=dt, device=device))
-            if bias:
-                self.bias = Parameter(corelib.empty(self.normalized_shape, dtype=dt, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, self.elementwise_affine, bias, self.normalized_shape, dt, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.elementwise_affine:
-            with corelib.no_grad():
-                self.weight.fill_(1)
-                if self.bias is not None:
-                    self.bias.zero_()
+        _reset_affine(self)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -231,23 +227,11 @@ class GroupNorm(Module):
         self.eps = eps
         self.affine = affine
         dt = dtype if dtype is not None else corelib.get_default_dtype()
-        if self.affine:
-            self.weight = Parameter(corelib.empty(num_channels, dtype=dt, device=device))
-            if bias:
-                self.bias = Parameter(corelib.empty(num_channels, dtype=dt, device=device))
-            else:
-                self.register_parameter("bias", None)
-        else:
-            self.register_parameter("weight", None)
-            self.register_parameter("bias", None)
+        _affine_params(self, self.affine, bias, num_channels, dt, device)
         self.reset_parameters()
 
     def reset_parameters(self):
-        if self.affine:
-            with corelib.no_grad():
-                self.weight.fill_(1)
-                if self.bias is not None:
-                    self.bias.zero_()
+        _reset_affine(self)
 
     def forward(self, input):
         return F.group_norm(input, self.num_groups, self.weight, self.bias, self.eps)
