@@ -137,12 +137,30 @@ def _prod_others_graph(x, dims):
     return res.permute(inv)
 
 
+def _sk():
+    from corelib.ops import _softmax_kernels
+    return _softmax_kernels
+
+
+def _rows_exp_last(x, dim):
+    """The fused float32 kernel's (m, e, s) over the last dim of a contiguous cpu array, or None."""
+    if dim != x.ndim - 1 or x.ndim == 0 or type(x) is not np.ndarray or x.dtype != np.float32:
+        return None
+    from corelib.ops import _softmax_kernels as sk      # imports numba: not at `import corelib`
+    x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+    return sk.rows_exp(x2) if sk.fast_rows(x2) else None
+
+
 class Softmax(Function):
     fp_quiet = True
 
     def forward(self, x, dim):
         self.dim = dim
         self.retain_output()
+        r = _rows_exp_last(x, dim)
+        if r is not None:
+            m, e, s = r
+            return _sk().rows_scale(e, 1 / s, out=e).reshape(x.shape)
         e = self.xp.exp(x - x.max(axis=dim, keepdims=True))
         e /= e.sum(axis=dim, keepdims=True)
         return e
@@ -162,11 +180,12 @@ class LogSoftmax(Function):
     def forward(self, x, dim):
         self.dim = dim
         self.retain_output()
+        r = _rows_exp_last(x, dim)
+        if r is not None:
+            m, e, s = r
+            return _sk().rows_log_softmax(x.reshape(e.shape), m, s).reshape(x.shape)
         xp = self.xp
-        m = x.max(axis=dim, keepdims=True)
-        if x.dtype.kind == "f" and not xp.isfinite(m).all():
-            m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype)
-        s = x - m
+        s = x - x.max(axis=dim, keepdims=True)      # an inf max gives NaN rows, as PyTorch
         s -= xp.log(xp.exp(s).sum(axis=dim, keepdims=True))
         return s
 

@@ -256,6 +256,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     return (1 - label_smoothing) * nll + smooth * (label_smoothing / n_classes)
 
 
+def _sk():
+    from corelib.ops import _softmax_kernels      # imports numba: only at the first call
+    return _softmax_kernels
+
+
 class _LogSoftmaxPick(Function):
     """``-log_softmax(x, dim)`` at the class indices ``idx`` (x's shape with size 1 at dim).
 
@@ -265,10 +270,18 @@ class _LogSoftmaxPick(Function):
     """
 
     def forward(self, x, idx, dim):
+        if dim == 1 and _sk().fast_rows(x):
+            r = _sk().rows_exp(x)
+            if r is not None:
+                m, e, s = r
+                rows = np.arange(x.shape[0])
+                out = (m - x[rows, idx[:, 0]]) + np.log(s)
+                if self._inputs is not None:
+                    self.retain_inputs(0)
+                    self.state = (e, s[:, None], idx, dim)
+                return out
         xp = self.xp
-        m = x.max(axis=dim, keepdims=True)
-        if x.dtype.kind == "f":
-            m = xp.where(xp.isfinite(m), m, 0).astype(x.dtype, copy=False)
+        m = x.max(axis=dim, keepdims=True)              # an inf max gives NaN, as PyTorch
         e = xp.subtract(x, m)
         xp.exp(e, out=e)
         s = e.sum(axis=dim, keepdims=True)
@@ -294,8 +307,11 @@ class _LogSoftmaxPick(Function):
             xa = x.detach().numpy()
             e = np.exp(xa - xa.max(axis=dim, keepdims=True))
             s = e.sum(axis=dim, keepdims=True)
-        grad = np.multiply(e, ga / s, out=e if e.dtype == np.result_type(e, ga) else None)
         self.state = (None, None, idx, dim)           # e now holds the gradient
+        if e.ndim == 2 and dim == 1 and e.dtype == np.float32 and ga.dtype == np.float32:
+            g1 = np.broadcast_to(ga, idx.shape)[:, 0]
+            return _const(_sk().rows_scale(e, g1 / s[:, 0], out=e, pick=(idx[:, 0], g1)), gy), None, None
+        grad = np.multiply(e, ga / s, out=e if e.dtype == np.result_type(e, ga) else None)
         ix = np.indices(idx.shape, sparse=True)
         ix = tuple(idx if k == dim else ix[k] for k in range(idx.ndim))
         np.subtract.at(grad, ix, np.broadcast_to(ga, idx.shape))
