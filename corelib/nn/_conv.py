@@ -12,7 +12,8 @@ Groups are a batched GEMM over the group axis.
 """
 import numpy as np
 
-from corelib.autograd import Function
+from corelib import _tensor as T
+from corelib.autograd import Function, is_grad_enabled
 
 
 class ConvParams:
@@ -86,15 +87,17 @@ def to_onl(g):
     return _xp(g).ascontiguousarray(g.reshape(N, O, -1).transpose(1, 0, 2)).reshape(O, -1)
 
 
-def conv_input_grad(g, w, prm, in_sp):
-    """The adjoint of conv_forward in x: g (N, O, *osp), w (O, C/G, *k) -> (N, C, *in_sp)."""
+def conv_input_grad(g, w, prm, in_sp, g2=None):
+    """The adjoint of conv_forward in x: g (N, O, *osp), w (O, C/G, *k) -> (N, C, *in_sp).
+    ``g2`` is g as (O, N*L) when the caller has it already."""
     K = _k()
     N, O = g.shape[:2]
     G = prm.groups
     Cg = w.shape[1]
     in3 = (1,) * (3 - prm.nsp) + tuple(in_sp)
     out3 = _sp3(g.shape, prm.nsp)
-    g2 = to_onl(g)
+    if g2 is None:
+        g2 = to_onl(g)
     L = g2.shape[1]
     kk = Cg * prm.k[0] * prm.k[1] * prm.k[2]
     if G == 1:
@@ -110,7 +113,7 @@ def conv_input_grad(g, w, prm, in_sp):
     return x.reshape((N, Cg * G) + tuple(in_sp))
 
 
-def conv_weight_grad(x, g, prm, w_shape, cols=None):
+def conv_weight_grad(x, g, prm, w_shape, cols=None, g2=None):
     """The adjoint of conv_forward in w: x (N, C, *sp), g (N, O, *osp) -> (O, C/G, *k)."""
     K = _k()
     N, C = x.shape[:2]
@@ -121,7 +124,8 @@ def conv_weight_grad(x, g, prm, w_shape, cols=None):
     own = cols is None
     if own:
         cols = K.im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
-    g2 = to_onl(g)
+    if g2 is None:
+        g2 = to_onl(g)
     L = g2.shape[1]
     kk = cols.shape[0] // G
     if G == 1:
@@ -153,12 +157,18 @@ class Conv(Function):
         x, w = self.saved_inputs()
         nx, nw, nb = self.needs_input_grad[:3]
         gx = gw = gb = None
+        g2 = None                                 # gy as (O, N*L), shared by the three
+        if not is_grad_enabled() and (nx + nw + nb) > 1:
+            g2 = to_onl(gy._data)
         if nx:
-            gx = ConvT.apply(gy, w, self.prm, tuple(x.shape[2:]))
+            gx = ConvT.apply(gy, w, self.prm, tuple(x.shape[2:]), g2=g2)
         if nw:
-            gw = ConvW.apply(x, gy, self.prm, tuple(w.shape), cols=getattr(self, "cols", None))
+            gw = ConvW.apply(x, gy, self.prm, tuple(w.shape), cols=getattr(self, "cols", None), g2=g2)
         if nb:
-            gb = gy.sum((0,) + tuple(range(2, gy.dim())))
+            if g2 is not None:
+                gb = T._make(g2.sum(1), gy.device)
+            else:
+                gb = gy.sum((0,) + tuple(range(2, gy.dim())))
         cols, self.cols = getattr(self, "cols", None), None
         if cols is not None:
             _k().scratch.release(cols)
@@ -168,10 +178,10 @@ class Conv(Function):
 class ConvT(Function):
     """z = conv's input-gradient operator applied to g (a transposed convolution)."""
 
-    def forward(self, g, w, prm, in_sp):
+    def forward(self, g, w, prm, in_sp, g2=None):
         self.retain_inputs(0, 1)
         self.prm = prm
-        return conv_input_grad(g, w, prm, in_sp)
+        return conv_input_grad(g, w, prm, in_sp, g2)
 
     def backward(self, gz):
         g, w = self.saved_inputs()
@@ -187,10 +197,10 @@ class ConvT(Function):
 class ConvW(Function):
     """gw = conv's weight-gradient operator of (x, gy)."""
 
-    def forward(self, x, g, prm, w_shape, cols=None):
+    def forward(self, x, g, prm, w_shape, cols=None, g2=None):
         self.retain_inputs(0, 1)
         self.prm = prm
-        return conv_weight_grad(x, g, prm, w_shape, cols)
+        return conv_weight_grad(x, g, prm, w_shape, cols, g2)
 
     def backward(self, ggw):
         x, g = self.saved_inputs()
