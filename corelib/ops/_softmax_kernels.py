@@ -1,16 +1,16 @@
 """Fused float32 softmax kernels over the rows of a C-contiguous 2-d array (numba, lazy).
 
-Single-threaded: two threads gained nothing on 512x1000 (each parallel region's wake-up costs
-what the second core saves).
-
 numpy's float32 exp is not vectorised here and softmax costs it five passes (max, subtract,
-exp, sum, scale); ``rows_exp`` does subtract + exp + row sum in one vectorised pass with a
-Cephes-style exp (range reduction by ln 2, degree-6 polynomial, scale by 2**n built from the
-exponent bits): within about 1 ulp of the correctly rounded value, as numpy's.
+exp, sum, scale); ``rows_exp`` does subtract + exp in one vectorised pass (then the row
+sums) with a Cephes-style exp (range reduction by ln 2, degree-6 polynomial, scale by 2**n
+built from the exponent bits): within about 1 ulp of the correctly rounded value, as numpy's.
 
 Only for rows whose max is finite (the caller checks): then x - max lies in [-inf, 0], no NaN
 is possible, and the kernel may assume so. Results below float32's smallest normal number
 (exp(v) for v < -87.3365) are flushed to 0 (PyTorch keeps denormals down to 1.4e-45).
+
+Single-threaded: two threads gained nothing on 512x1000 (each parallel region's wake-up costs
+what the second core saves).
 """
 import numpy as np
 
