@@ -249,10 +249,11 @@ class Where(Function):
     def backward(self, gy):
         c, = self.saved_tensors
         ga = gb = None
+        # a where, not gy * c: an inf/nan gy must give the unselected branch 0, as PyTorch
         if self.needs_input_grad[1]:
-            ga = gy * c
+            ga = where(c, gy, 0)
         if self.needs_input_grad[2]:
-            gb = gy * c.logical_not()
+            gb = where(c, 0, gy)
         return None, ga, gb
 
 

@@ -115,6 +115,18 @@ def _log_sigmoid(x):
     return -cl.logaddexp(cl.zeros_like(x), -x)
 
 
+def _zero_ignored(loss, mask):
+    # a where, not a product with the mask: an ignored target keeps a zero gradient even when
+    # the mean divides by a zero total weight (all ignored: loss nan, gradient 0, as PyTorch)
+    if mask.all():
+        return loss
+    return cl.where(_const(mask.reshape(loss.shape), loss), loss, cl.zeros_like(loss))
+
+
+def _weighted_mean(loss, w, mask):
+    return _zero_ignored(loss, mask).sum() / w.sum()
+
+
 def _check_float_input(input, fn):
     if not input.is_floating_point():
         raise NotImplementedError(f"{fn} is not implemented for input of dtype {_tname(input)}: it "
@@ -189,7 +201,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / w.sum()
+    return _weighted_mean(loss, w, mask)
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -244,7 +256,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         smooth = -(logp * weight.to(input.dtype).view(wshape)).sum(class_dim)
     else:
         smooth = -logp.sum(class_dim)
-    smooth = smooth * _const(mask, input)
+    smooth = _zero_ignored(smooth, mask)
     if reduction == "mean":
         if weight is not None:
             denom = weight.to(input.dtype)[_const(tgt[mask], input)].sum()
@@ -367,7 +379,7 @@ def _cross_entropy_indices(input, target, weight, ignore_index, reduction, class
         return loss
     if reduction == "sum":
         return loss.sum()
-    return loss.sum() / w.sum()
+    return _weighted_mean(loss, w, mask)
 
 
 class _BinaryCrossEntropy(Function):
@@ -541,9 +553,8 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
     else:
         loss = input - target * (input + eps).log()
     if full:
-        t = target.detach()
-        big = t > 1
-        ts = cl.where(big, t, cl.ones_like(t))
+        big = target > 1                        # the Stirling term is differentiable in target
+        ts = cl.where(big, target, cl.ones_like(target))
         stirling = ts * ts.log() - ts + 0.5 * (2 * math.pi * ts).log()
         loss = loss + cl.where(big, stirling, cl.zeros_like(stirling))
     return _reduce(loss, reduction)
