@@ -106,6 +106,15 @@ def _check(cond, msg):
         raise ValueError(msg)
 
 
+def _check_fused(fused, foreach, differentiable):
+    """PyTorch's checks of ``fused`` (which only picks an implementation there)."""
+    if fused:
+        if differentiable:
+            raise RuntimeError("`fused` does not support `differentiable`")
+        if foreach:
+            raise RuntimeError("`fused` and `foreach` cannot be `True` together.")
+
+
 class _Base(Optimizer):
     """Shared step plumbing: the closure runs with grad enabled, the update without."""
 
@@ -175,6 +184,7 @@ class SGD(_Base):
         if nesterov and (momentum <= 0 or dampening != 0):
             raise ValueError("Nesterov momentum requires a momentum and zero dampening")
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
 
     def __setstate__(self, state):
         super().__setstate__(state)
@@ -197,8 +207,8 @@ class SGD(_Base):
                     continue
                 pa = _arr(p)
                 ga = _grad_arr(p)
-                state = self.state[p]
-                buf_t = state.get("momentum_buffer") if momentum != 0 else None
+                # no state entry at all without momentum (self.state is a defaultdict), as PyTorch
+                buf_t = self.state[p].get("momentum_buffer") if momentum != 0 else None
                 init = momentum != 0 and buf_t is None
                 if init:
                     buf_t = _zeros_like(p)
@@ -216,7 +226,7 @@ class SGD(_Base):
                     self._numpy_update(pa, ga, buf_t, init, lr, wd, momentum, dampening,
                                        nesterov, maximize)
                 if momentum != 0:
-                    state["momentum_buffer"] = buf_t
+                    self.state[p]["momentum_buffer"] = buf_t
                 _bump(p)
         return loss
 
@@ -259,6 +269,7 @@ class Adagrad(_Base):
                         initial_accumulator_value=initial_accumulator_value, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, fused=fused)
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
         for group in self.param_groups:
             for p in group["params"]:
                 state = self.state[p]
@@ -429,6 +440,8 @@ class Adam(_Base):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  amsgrad=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False, fused=None, decoupled_weight_decay=False):
+        if isinstance(lr, Tensor) and foreach and not capturable:
+            raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
         _check_lr(lr)
         _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
         _check_betas(betas)
@@ -442,6 +455,7 @@ class Adam(_Base):
                         differentiable=differentiable, fused=fused,
                         decoupled_weight_decay=decoupled_weight_decay)
         super().__init__(params, defaults)
+        _check_fused(fused, foreach, differentiable)
 
     def __setstate__(self, state):
         super().__setstate__(state)
