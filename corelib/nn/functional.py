@@ -982,8 +982,8 @@ class _PiecewiseLinear(Function):
         elif kind == "hardtanh":
             y = xp.clip(x, x.dtype.type(a), x.dtype.type(b))
             slope = ((x > a) & (x < b)) if self._inputs is not None else None
-        elif kind == "threshold":
-            keep = x > a
+        elif kind == "threshold":                  # NaN is kept (and passes its gradient), as in torch
+            keep = ~(x <= a)
             y = np.where(keep, x, x.dtype.type(b))
             slope = keep if self._inputs is not None else None
         elif kind == "hardsigmoid":
@@ -995,12 +995,11 @@ class _PiecewiseLinear(Function):
             y = np.where(neg, x * a, x)
             slope = np.where(neg, a, x.dtype.type(1)) if self._inputs is not None else None
         elif kind == "softshrink":
-            y = np.where(x > a, x - x.dtype.type(a), np.where(x < -a, x + x.dtype.type(a), x.dtype.type(0)))
+            y = np.where(x > a, x - x.dtype.type(a), np.where(x < -a, x + x.dtype.type(a), x * x.dtype.type(0)))
             slope = (np.abs(x) > a) if self._inputs is not None else None
-        elif kind == "hardshrink":
-            keep = np.abs(x) > a
-            y = np.where(keep, x, x.dtype.type(0))
-            slope = keep if self._inputs is not None else None
+        elif kind == "hardshrink":                 # NaN is kept, its gradient is 0 (torch's vector path)
+            y = np.where(np.abs(x) <= a, x.dtype.type(0), x)
+            slope = (np.abs(x) > a) if self._inputs is not None else None
         else:
             raise ValueError(kind)
         if slope is not None:
