@@ -33,9 +33,9 @@ class PlaneScatter(Function):
     def forward(self, g, idx, in_shape):
         self.idx = idx
         self.g_shape = g.shape
-        P = idx.shape[0]
+        P, m = idx.shape[0], int(np.prod(idx.shape[1:]))     # (P, -1) fails on an empty batch
         plane = in_shape[-1] * in_shape[-2] * in_shape[-3]
-        gx = _k().max_pool_backward(g.reshape(P, -1), idx.reshape(P, -1), plane)
+        gx = _k().max_pool_backward(g.reshape(P, m), idx.reshape(P, m), plane)
         return gx.reshape(in_shape)
 
     def backward(self, gg):
@@ -46,8 +46,8 @@ class PlaneGather(Function):
     def forward(self, x, idx, out_shape):
         self.idx = idx
         self.in_shape = x.shape
-        P = idx.shape[0]
-        return _k().gather_plane(x.reshape(P, -1), idx.reshape(P, -1)).reshape(out_shape)
+        P, m = idx.shape[0], int(np.prod(idx.shape[1:]))
+        return _k().gather_plane(x.reshape(P, int(np.prod(x.shape[-3:]))), idx.reshape(P, m)).reshape(out_shape)
 
     def backward(self, gy):
         return PlaneScatter.apply(gy, self.idx, self.in_shape)
