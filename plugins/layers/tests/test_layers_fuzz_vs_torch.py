@@ -1033,3 +1033,51 @@ def test_half_double_float_and_to_tensor():
     assert cm[0].weight.dtype == cl.float64 and cm[1].num_batches_tracked.dtype == cl.int64
     cm.to("cpu", cl.float32)
     assert cm[0].weight.dtype == cl.float32
+
+
+# ---- reprs of more constructor variants; gradient accumulation through shared layers --------------
+
+REPR_CASES = [("Softmax", (), {}), ("Threshold", (0.1, 2), dict(inplace=True)), ("MaxPool2d", ((2, 3),), dict(stride=(1, 2), padding=(1, 0))),
+ ("AvgPool1d", (3,), dict(stride=1, padding=1, ceil_mode=True, count_include_pad=False)), ("AvgPool2d", (3,), dict(divisor_override=2, ceil_mode=True)),
+ ("AdaptiveMaxPool2d", ((2, None),), dict(return_indices=True)), ("Upsample", ((4, 5),), dict(mode="bilinear", align_corners=True)),
+ ("Upsample", (), dict(scale_factor=(2, 3))), ("Upsample", (), dict(scale_factor=2.0, mode="bicubic")),
+ ("LPPool2d", (1.5, 2), dict(stride=1)), ("Embedding", (5, 2), dict(sparse=True, norm_type=3.0, max_norm=1)),
+ ("Hardtanh", (), dict(min_value=-2.0, max_value=3)), ("Hardtanh", (-2, 3), {}), ("ELU", (), dict(alpha=1)), ("CELU", (2,), {}),
+ ("Softplus", (2, 10), {}), ("LeakyReLU", (0,), {}), ("RReLU", (), dict(inplace=True)), ("Softshrink", (1,), {}),
+ ("Conv2d", (2, 4, (3, 1)), dict(padding="valid")), ("Conv2d", (2, 4, 3), dict(padding=(0, 1))), ("Conv1d", (2, 4, 3), dict(padding=[1])),
+ ("ConvTranspose2d", (2, 4, 3), dict(output_padding=(1, 0), stride=2)), ("ConvTranspose1d", (2, 4, 3), dict(dilation=1, padding=0)),
+ ("Conv3d", (2, 4, 3), dict(stride=(1, 2, 1), padding_mode="reflect", padding=1)),
+ ("Unfold", ((2, 3),), dict(stride=(1, 2))), ("Fold", (4, 2), {}), ("ConstantPad2d", ((1, 2, 3, 4), 1), {}), ("ZeroPad2d", (2,), {}),
+ ("ReflectionPad2d", ((1, 2, 3, 4),), {}), ("CircularPad1d", (2,), {}), ("ReplicationPad3d", (1,), {}),
+ ("BatchNorm1d", (3,), dict(momentum=None, eps=1e-3)), ("InstanceNorm2d", (3,), dict(affine=True, track_running_stats=True)),
+ ("LayerNorm", ((2, 3),), dict(eps=1e-6)), ("GroupNorm", (1, 2), dict(eps=1e-3)), ("LocalResponseNorm", (3,), dict(k=2)),
+ ("Dropout", (0.25,), dict(inplace=True)), ("AlphaDropout", (0.1,), {}), ("Flatten", (0, -2), {}), ("Unflatten", (1, (2, 2)), {}),
+ ("Identity", (1,), {}), ("Bilinear", (2, 3, 4), dict(bias=False)), ("Linear", (2, 3), dict(bias=False)),
+ ("PixelShuffle", (3,), {}), ("PixelUnshuffle", (2,), {}), ("CosineSimilarity", (0,), {}), ("PairwiseDistance", (1,), {}),
+ ("GELU", (), {}), ("GLU", (0,), {}), ("Softmax2d", (), {}), ("MaxUnpool1d", (2,), dict(stride=1)), ("MaxUnpool3d", ((2, 1, 2),), {}),
+ ("AdaptiveAvgPool3d", ((None, 2, 3),), {}), ("PReLU", (3, 0.1), {}), ("UpsamplingBilinear2d", (), dict(scale_factor=2)),
+ ("UpsamplingNearest2d", ((2, 3),), {}), ("MaxPool3d", (2,), dict(return_indices=True)), ("LPPool1d", (2, 3), {}),
+ ("SiLU", (), dict(inplace=True)), ("Mish", (), dict(inplace=True)), ("Hardswish", (), dict(inplace=True)), ("SELU", (), dict(inplace=True)),
+ ("Hardsigmoid", (), dict(inplace=True)), ("ReLU6", (), dict(inplace=True)), ("Dropout1d", (), {}), ("FeatureAlphaDropout", (0.3, True), {})]
+
+
+@pytest.mark.parametrize("name,args,kw", REPR_CASES, ids=[f"{cs[0]}-{i}" for i, cs in enumerate(REPR_CASES)])
+def test_repr_vs_torch(name, args, kw):
+    assert repr(getattr(nn, name)(*args, **kw)) == repr(getattr(tnn, name)(*args, **kw))
+
+
+def test_shared_layer_gradients_accumulate_like_torch():
+    def build(ns):
+        lin = ns.Linear(3, 3)
+        return ns.Sequential(lin, ns.Tanh(), lin, ns.GELU(approximate="tanh"), ns.LayerNorm(3))
+    cm, tm = _pair(build)
+    tm.double()
+    cm.double()
+    cm.load_state_dict(to_cl_state(tm.state_dict()))
+    assert len(list(cm.parameters())) == len(list(tm.parameters())) == 4
+    for _ in range(2):       # two backward passes accumulate into .grad
+        x = torch.randn(4, 3, dtype=torch.float64)
+        (tm(x) ** 2).sum().backward()
+        (cm(c(x)) ** 2).sum().backward()
+    for (k, p), (_, q) in zip(cm.named_parameters(), tm.named_parameters()):
+        assert_close(p.grad.numpy(), q.grad.numpy(), 1e-10, k)
