@@ -84,7 +84,10 @@ def to_ncl(y, N, O, L, bias=None):
 def to_onl(g):
     """(N, O, *sp) -> (O, N*L) contiguous."""
     N, O = g.shape[:2]
-    return _xp(g).ascontiguousarray(g.reshape(N, O, -1).transpose(1, 0, 2)).reshape(O, -1)
+    L = 1
+    for v in g.shape[2:]:
+        L *= v
+    return _xp(g).ascontiguousarray(g.reshape(N, O, L).transpose(1, 0, 2)).reshape(O, N * L)
 
 
 def conv_input_grad(g, w, prm, in_sp, g2=None):
@@ -225,7 +228,8 @@ class Unfold(Function):
         self.out3 = out3
         cols = _k().im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
         CK = cols.shape[0]
-        return _xp(cols).ascontiguousarray(cols.reshape(CK, N, -1).transpose(1, 0, 2))
+        L = out3[0] * out3[1] * out3[2]
+        return _xp(cols).ascontiguousarray(cols.reshape(CK, N, L).transpose(1, 0, 2))
 
     def backward(self, gy):
         return Fold.apply(gy, self.prm, tuple(self.in_sp))

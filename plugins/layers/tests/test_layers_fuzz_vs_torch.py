@@ -884,11 +884,8 @@ def test_layer_special_values_vs_torch(name, args, kw, specs, opts):
 # ---- empty batches and errors ---------------------------------------------------------------------
 
 @pytest.mark.parametrize("name,args,kw,shape", [
-    *[pytest.param(*case, marks=pytest.mark.xfail(strict=True, reason=(
-        "corelib/nn/_conv.py to_onl/conv_input_grad reshape (N, O, -1) with N = 0 (ValueError); "
-        "left to the owner of _conv.py"))) for case in [
-        ("Conv2d", (3, 4, 3), dict(padding=1), (0, 3, 5, 5)), ("Conv1d", (2, 2, 3), {}, (0, 2, 6)),
-        ("ConvTranspose2d", (3, 2, 2), dict(stride=2), (0, 3, 3, 3))]],
+    ("Conv2d", (3, 4, 3), dict(padding=1), (0, 3, 5, 5)), ("Conv1d", (2, 2, 3), {}, (0, 2, 6)),
+    ("ConvTranspose2d", (3, 2, 2), dict(stride=2), (0, 3, 3, 3)),
     ("Linear", (4, 3), {}, (0, 4)), ("MaxPool1d", (2,), dict(return_indices=True), (0, 3, 4)),
     ("AdaptiveMaxPool2d", (2,), {}, (0, 3, 4, 4)),
     ("MaxPool2d", (2,), {}, (0, 3, 4, 4)), ("AvgPool2d", (2,), {}, (0, 3, 4, 4)),
