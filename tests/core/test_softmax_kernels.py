@@ -81,3 +81,16 @@ def test_cross_entropy_fast_path_values_and_grads(rng):
     np.testing.assert_allclose(float(loss), ref, rtol=1e-6)
     np.testing.assert_allclose(xt.grad.numpy(), g, rtol=1e-5, atol=1e-8)
     assert xt.grad.numpy()[3, 5] == 0
+
+
+def test_rows_exp_max_on_int_bits_equals_numpy_max(rng):
+    x = (rng.standard_normal((200, 37)) * 10.0 ** rng.integers(-40, 30, (200, 1))).astype(np.float32)
+    x[0] = -1e-40                                               # denormals
+    x[1, :5] = -0.0
+    x[1, 5:] = -3.0
+    x[2] = -np.inf
+    x[2, 4] = -1e30
+    x[3] = np.float32(3.4e38)
+    x[4, ::2] = -np.inf
+    m, e, s = sk.rows_exp(x)
+    np.testing.assert_array_equal(m, x.max(axis=1))
