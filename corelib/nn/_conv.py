@@ -125,6 +125,8 @@ def conv_weight_grad(x, g, prm, w_shape, cols=None, g2=None):
     in3 = _sp3(x.shape, prm.nsp)
     out3 = _sp3(g.shape, prm.nsp)
     own = cols is None
+    if own and K.direct_ok(x, O, prm) and x.dtype == g.dtype:
+        return K.conv_direct_wgrad(x, g, prm, w_shape)
     if own:
         cols = K.im2col(x.reshape((N, C) + in3), prm.k, prm.s, prm.p, prm.d, out3)
     if g2 is None:
@@ -148,6 +150,8 @@ class Conv(Function):
         self.prm = prm
         N = x.shape[0]
         O = w.shape[0]
+        if _k().direct_ok(x, O, prm) and x.dtype == w.dtype:
+            return _k().conv_direct(x, w, b, prm)
         y, cols, out3, L = conv_forward(x, w, prm)
         if self._inputs is not None and self.needs_input_grad[1]:
             self.cols = cols                      # reused by the weight gradient
