@@ -1336,6 +1336,9 @@ def prelu(input, weight):
     _float_check(input, "prelu")
     if not isinstance(weight, Tensor):
         raise TypeError(f"prelu(): argument 'weight' (position 2) must be Tensor, not {type(weight).__name__}")
+    if weight.dtype != input.dtype:
+        raise RuntimeError(f"prelu: Type promoting not supported. Got {input.dtype} and {weight.dtype}; "
+                           f"convert one with .to()")
     n = weight.numel()
     if n != 1:
         if input.dim() == 0:
@@ -1514,6 +1517,17 @@ def _update_running(running, new, momentum):
         running.mul_(1 - momentum).add_(new.detach().to(running.dtype) * momentum)
 
 
+def _same_float_dtype(input, *tensors):
+    """PyTorch's CPU norms refuse parameters or statistics of another float dtype than the input
+    (a float16 input with float32 ones is allowed)."""
+    for t in tensors:
+        if t is not None and t.dtype != input.dtype and not (
+                input.dtype == corelib.float16 and t.dtype == corelib.float32):
+            raise RuntimeError(f"mixed dtype (CPU): all inputs must share same datatype. Got input of "
+                               f"dtype {input.dtype} and weight/bias/statistics of dtype {t.dtype}; "
+                               f"convert the input with .to({t.dtype}) or the module with .to({input.dtype})")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-05):
     """Normalise over (N, *sp) per channel (dim 1). Training: batch statistics, and running_mean /
@@ -1532,6 +1546,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     if training:
         _verify_batch_size(input.shape)
     _float_check(input, "batch_norm")
+    _same_float_dtype(input, weight, bias, running_mean, running_var)
     dims = (0,) + tuple(range(2, nd))
     if training or running_mean is None or running_var is None:
         mean = input.mean(dims, keepdim=True)
@@ -1548,13 +1563,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if weight is not None:
             scale = _bcast_channel(weight, nd) * (rv + eps).rsqrt()
             shift = (_bcast_channel(bias, nd) if bias is not None else 0) - rm * scale
-            return input * scale + shift
+            return (input * scale + shift).to(input.dtype)
         y = (input - rm) * (rv + eps).rsqrt()
     if weight is not None:
         y = y * _bcast_channel(weight, nd)
     if bias is not None:
         y = y + _bcast_channel(bias, nd)
-    return y
+    return y.to(input.dtype)
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
@@ -1562,6 +1577,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     """Normalise each (sample, channel) over its spatial dims."""
     _check_tensor(input, "instance_norm")
     _float_check(input, "instance_norm")
+    _same_float_dtype(input, weight, bias)
     if input.dim() < 3:
         raise ValueError(f"instance_norm expects an input of at least 3 dims (N, C, *), got {_shape(input)}")
     nd = input.dim()
@@ -1588,13 +1604,14 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
         y = y * _bcast_channel(weight, nd)
     if bias is not None:
         y = y + _bcast_channel(bias, nd)
-    return y
+    return y.to(input.dtype)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     """Normalise over the trailing dims given by normalized_shape (elementwise affine)."""
     _check_tensor(input, "layer_norm")
     _float_check(input, "layer_norm")
+    _same_float_dtype(input, weight, bias)
     if isinstance(normalized_shape, (int, np.integer)):
         normalized_shape = (int(normalized_shape),)
     ns = tuple(int(s) for s in normalized_shape)
@@ -1615,13 +1632,14 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
         y = y * weight
     if bias is not None:
         y = y + bias
-    return y
+    return y.to(input.dtype)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
     """Normalise over groups of channels (and all spatial dims) per sample."""
     _check_tensor(input, "group_norm")
     _float_check(input, "group_norm")
+    _same_float_dtype(input, weight, bias)
     if input.dim() < 2:
         raise RuntimeError(f"Expected at least 2 dimensions for input tensor but received {input.dim()}")
     N, C = input.shape[:2]
@@ -1642,7 +1660,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-05):
         y = y * _bcast_channel(weight, nd)
     if bias is not None:
         y = y + _bcast_channel(bias, nd)
-    return y
+    return y.to(input.dtype)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):

@@ -257,7 +257,7 @@ def test_norms():
     run_both(lambda x, w, b: F.batch_norm(x, None, None, w, b, True), lambda x, w, b: TF.batch_norm(x, None, None, w, b, True),
              x, w, b, tol=1e-4)
     rm, rv = torch.randn(3), torch.rand(3) + 0.5
-    run_both(lambda x, w, b: F.batch_norm(x, c(rm), c(rv), w, b, False),
+    run_both(lambda x, w, b: F.batch_norm(x, c(rm.double()), c(rv.double()), w, b, False),
              lambda x, w, b: TF.batch_norm(x, rm.double(), rv.double(), w, b, False), x, w, b)
     run_both(lambda x, w, b: F.layer_norm(x, (5, 6), w, b), lambda x, w, b: TF.layer_norm(x, (5, 6), w, b),
              x, torch.randn(5, 6), torch.randn(5, 6), tol=1e-4)
