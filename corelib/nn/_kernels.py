@@ -113,6 +113,8 @@ def _max_pool_fwd(x, sD, loD, hiD, dD, sH, loH, hiH, dH, sW, loW, hiW, dW, y, id
 def _conv_direct_fwd(xp, w, dh, dw, OH, OW, y):
     # xp (N, C, Hp, Wp) padded and contiguous, w (O, C, KH, KW), y (N, O, OH*Wp): output row oh
     # at [oh*Wp, oh*Wp + OW); the Wp - OW columns after each row are junk.
+    # NOTE: taps of a kernel row are taken 5 or 3 at a time (one pass over y for several
+    # shifted reads of x): 1.5x faster than one tap per pass; a 25-tap pass is no faster.
     N, C, Hp, Wp = xp.shape
     O, _, KH, KW = w.shape
     P = (OH - 1) * Wp + OW
@@ -125,10 +127,26 @@ def _conv_direct_fwd(xp, w, dh, dw, OH, OW, y):
             ys = yr[:P]
             for c in range(C):
                 for kh in range(KH):
-                    for kw in range(KW):
-                        wv = w[o, c, kh, kw]
-                        sh = (c * Hp + kh * dh) * Wp + kw * dw
-                        xs = xf[sh:sh + P]
+                    sh = (c * Hp + kh * dh) * Wp
+                    wr = w[o, c, kh]
+                    kw0 = 0
+                    if dw == 1:
+                        while kw0 + 5 <= KW:
+                            w0, w1, w2, w3, w4 = wr[kw0], wr[kw0 + 1], wr[kw0 + 2], wr[kw0 + 3], wr[kw0 + 4]
+                            xs = xf[sh + kw0:sh + kw0 + P + 4]
+                            for q in range(P):
+                                ys[q] += (w0 * xs[q] + w1 * xs[q + 1] + w2 * xs[q + 2]
+                                          + w3 * xs[q + 3] + w4 * xs[q + 4])
+                            kw0 += 5
+                        while kw0 + 3 <= KW:
+                            w0, w1, w2 = wr[kw0], wr[kw0 + 1], wr[kw0 + 2]
+                            xs = xf[sh + kw0:sh + kw0 + P + 2]
+                            for q in range(P):
+                                ys[q] += w0 * xs[q] + w1 * xs[q + 1] + w2 * xs[q + 2]
+                            kw0 += 3
+                    for kw in range(kw0, KW):
+                        wv = wr[kw]
+                        xs = xf[sh + kw * dw:sh + kw * dw + P]
                         for q in range(P):
                             ys[q] += wv * xs[q]
 
@@ -136,7 +154,8 @@ def _conv_direct_fwd(xp, w, dh, dw, OH, OW, y):
 @njit(fastmath=_FM)
 def _conv_direct_wgrad(xp, g, dh, dw, OH, OW, gw, zero):
     # g (N, O, OH*Wp) laid out as _conv_direct_fwd's y, with zeros in the junk columns; zero
-    # is 0 in the dtype (a 0.0 literal would make the dot a float64 one, 2x slower).
+    # is 0 in the dtype (a 0.0 literal would make the dots float64 ones, 2x slower). Taps 5 or
+    # 3 at a time, as in the forward.
     N, C, Hp, Wp = xp.shape
     O, _, KH, KW = gw.shape
     P = (OH - 1) * Wp + OW
@@ -151,13 +170,44 @@ def _conv_direct_wgrad(xp, g, dh, dw, OH, OW, gw, zero):
             gr = g[n, o, :P]
             for c in range(C):
                 for kh in range(KH):
-                    for kw in range(KW):
-                        sh = (c * Hp + kh * dh) * Wp + kw * dw
-                        xs = xf[sh:sh + P]
+                    sh = (c * Hp + kh * dh) * Wp
+                    gwr = gw[o, c, kh]
+                    kw0 = 0
+                    if dw == 1:
+                        while kw0 + 5 <= KW:
+                            xs = xf[sh + kw0:sh + kw0 + P + 4]
+                            a0 = a1 = a2 = a3 = a4 = zero
+                            for q in range(P):
+                                gq = gr[q]
+                                a0 += gq * xs[q]
+                                a1 += gq * xs[q + 1]
+                                a2 += gq * xs[q + 2]
+                                a3 += gq * xs[q + 3]
+                                a4 += gq * xs[q + 4]
+                            gwr[kw0] += a0
+                            gwr[kw0 + 1] += a1
+                            gwr[kw0 + 2] += a2
+                            gwr[kw0 + 3] += a3
+                            gwr[kw0 + 4] += a4
+                            kw0 += 5
+                        while kw0 + 3 <= KW:
+                            xs = xf[sh + kw0:sh + kw0 + P + 2]
+                            a0 = a1 = a2 = zero
+                            for q in range(P):
+                                gq = gr[q]
+                                a0 += gq * xs[q]
+                                a1 += gq * xs[q + 1]
+                                a2 += gq * xs[q + 2]
+                            gwr[kw0] += a0
+                            gwr[kw0 + 1] += a1
+                            gwr[kw0 + 2] += a2
+                            kw0 += 3
+                    for kw in range(kw0, KW):
+                        xs = xf[sh + kw * dw:sh + kw * dw + P]
                         acc = zero
                         for q in range(P):
                             acc += gr[q] * xs[q]
-                        gw[o, c, kh, kw] += acc
+                        gwr[kw] += acc
 
 
 @njit
