@@ -17,6 +17,7 @@ import warnings
 from collections.abc import Sequence
 
 import numpy as np
+from corelib.nn import Module
 from corelib.random import numpy_rng as _numpy_rng
 
 from . import functional as F
@@ -55,13 +56,23 @@ def _randint(low, high):
 
 # ---------------------------------------------------------------- base classes
 
-class Transform:
+class Transform(Module):
     """Base class: ``__call__(*imgs)`` draws the random parameters once and applies them all.
 
     Subclasses implement ``_params(img)`` (random draws; default none) and
     ``_transform(img, params)``. A subclass may instead override ``forward(img)`` as in
     torchvision (each image then goes through ``forward`` on its own).
+
+    Transforms are ``nn.Module``s, as torchvision's are, so ``nn.Sequential(Resize(32),
+    Normalize(m, s))`` works; ``__call__`` is their own (several images share one draw).
     """
+
+    def __new__(cls, *args, **kwargs):
+        # NOTE: Module's attribute machinery must exist before a subclass's __init__ sets
+        # anything, and transforms do not call super().__init__().
+        obj = object.__new__(cls)
+        Module.__init__(obj)
+        return obj
 
     def _params(self, img):
         return None
