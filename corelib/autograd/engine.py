@@ -23,6 +23,8 @@ def _make_root_grads(tensors, grad_tensors):
         elif not isinstance(g, T.Tensor):
             from corelib import tensor
             g = tensor(g, dtype=t.dtype, device=t.device)
+        elif g._data.dtype != t._data.dtype:      # torch casts the gradient to the output's dtype
+            g = g.to(t.dtype)
         if tuple(g.shape) != tuple(t.shape):
             raise RuntimeError(f"Mismatch in shape: grad_output has a shape of {tuple(g.shape)} and "
                                f"output has a shape of {tuple(t.shape)}.")
@@ -101,7 +103,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             old._data += g._data if old._data.shape == g._data.shape else g._data.reshape(old._data.shape)
         if leaf._post_hooks:
             for h in list(leaf._post_hooks.values()):
-                h(leaf)
+                if h(leaf) is not None:
+                    raise RuntimeError("Tensor post accumulate grad hooks should return None.")
 
     with grad_mode.set_grad_enabled(create_graph):
         for t, g in zip(tensors, grads):
@@ -131,6 +134,8 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
                 gin = fn.backward(g)
                 if not isinstance(gin, tuple):
                     gin = (gin,)
+                if grad_mode._anomaly[0] and grad_mode._anomaly[1]:
+                    _check_nan(fn, gin)
                 if len(gin) < len(fn._next):
                     gin = gin + (None,) * (len(fn._next) - len(gin))
                 if not retain_graph:
@@ -184,3 +189,10 @@ def _run_grad_hooks(hooks, g):
                                f"{r.dtype})")
         g = r
     return g
+
+
+def _check_nan(fn, gin):
+    for i, gi in enumerate(gin):
+        if gi is not None and gi._data.dtype.kind in "fc" and \
+                bool(gi._backend_xp().isnan(gi._data).any()):
+            raise RuntimeError(f"Function '{fn.name()}' returned nan values in its {i}th output.")

@@ -9,7 +9,15 @@
 
 Every function computes exactly one output Tensor. Non-Tensor arguments are passed through to
 forward unchanged. Gradients for broadcast inputs are reduced to the input's shape by the engine.
+
+A subclass whose forward is a @staticmethod is PyTorch's custom Function instead (forward(ctx,
+*args) or forward(*args) with setup_context, on Tensors; backward(ctx, *grads); ctx.
+save_for_backward / saved_tensors / needs_input_grad / mark_dirty / mark_non_differentiable):
+see _apply_ctx below.
 """
+import functools
+import inspect
+
 import numpy as np
 
 from corelib.autograd import grad_mode
@@ -48,6 +56,15 @@ class Function:
     _hooks = None                 # hooks registered on the output tensor
     _retain_ref = None            # weakref of a non-leaf output with retain_grad()
     _freed = False
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if isinstance(inspect.getattr_static(cls, "forward"), staticmethod):
+            cls.apply = classmethod(_apply_ctx)       # PyTorch's API; array Functions untouched
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError("setup_context is not implemented")
 
     @classmethod
     def apply(cls, *args, **kwargs):
@@ -183,6 +200,159 @@ class Function:
 
     def backward(self, grad):
         raise RuntimeError(f"{type(self).__name__} is not differentiable")
+
+
+# ---- PyTorch-style custom Functions (forward/backward are staticmethods taking ctx) ----------
+
+class _CtxNode(Function):
+    """The ctx of a PyTorch-style Function call and its grad_fn (class '<Name>Backward')."""
+    _fn_cls = None
+    materialize_grads = True
+
+    def save_for_backward(self, *tensors):
+        self._saved = tuple((t, t._vc[0]) if isinstance(t, T.Tensor) else (t, None) for t in tensors)
+
+    @property
+    def saved_tensors(self):
+        if self._freed:
+            _raise_freed()
+        res = []
+        for t, ver in self._saved or ():
+            if ver is not None and t._vc[0] != ver:
+                _raise_modified(t, self, ver)
+            res.append(t)
+        return tuple(res)
+
+    def mark_dirty(self, *tensors):
+        self._dirty = tensors
+
+    def mark_non_differentiable(self, *tensors):
+        self._non_diff = tensors
+
+    def set_materialize_grads(self, value):
+        self.materialize_grads = bool(value)
+
+    def backward(self, g):
+        outs = self._out_meta
+        if len(outs) == 1:
+            grads = (g,)
+        else:                       # g packs every output's gradient (see _Select)
+            grads, off = [], 0
+            for meta in outs:
+                if meta is None:
+                    grads.append(None)
+                elif meta[2]:
+                    n = int(np.prod(meta[0]))
+                    grads.append(g[off:off + n].reshape(meta[0]).to(meta[1]))
+                    off += n
+                else:               # non-differentiable output: a zero gradient, as torch
+                    from corelib import zeros
+                    grads.append(zeros(meta[0], dtype=meta[1], device=g.device))
+        res = self._fn_cls.backward(self, *grads)
+        if not isinstance(res, tuple):
+            res = (res,)
+        n = len(self._in_dtypes)
+        if len(res) != n and not (len(res) > n and all(r is None for r in res[n:])):
+            raise RuntimeError(f"function {self.name()} returned an incorrect number of gradients "
+                               f"(expected {n}, got {len(res)})")
+        return tuple(r if r is None or dt is None or r.dtype is dt else r.to(dt)
+                     for r, dt in zip(res[:n], self._in_dtypes))
+
+
+class _Select(Function):
+    """grad_fn of output i of a multi-output PyTorch-style Function: the engine carries one
+    gradient per node, so each output's gradient goes into its slot of one flat vector."""
+
+    def backward(self, g):
+        from corelib import cat, zeros
+        before, total, dt = self._slot
+        parts = [zeros(before, dtype=dt, device=g.device)] if before else []
+        parts.append(g.reshape(-1).to(dt))
+        after = total - before - g.numel()
+        if after:
+            parts.append(zeros(after, dtype=dt, device=g.device))
+        return cat(parts) if len(parts) > 1 else parts[0]
+
+
+def _apply_ctx(cls, *args, **kwargs):
+    node_cls = cls.__dict__.get("_backward_cls")
+    if node_cls is None:
+        name = cls.__name__ + "Backward"
+        node_cls = type(name, (_CtxNode,), {"_fn_cls": cls, "_display": name})
+        cls._backward_cls = node_cls
+    ctx = node_cls.__new__(node_cls)
+    ctx._dirty = ctx._non_diff = ()
+    ctx.needs_input_grad = tuple(isinstance(a, T.Tensor) and a._rg for a in args)
+    req = _enabled[0] and any(ctx.needs_input_grad)
+    edges = tuple((a.grad_fn, a if a.grad_fn is None else None, a._data.shape)
+                  if isinstance(a, T.Tensor) and a._rg else (None, None, None) for a in args)
+    with grad_mode.no_grad():
+        if inspect.getattr_static(cls, "setup_context") is not Function.__dict__["setup_context"]:
+            out = cls.forward(*args, **kwargs)
+            cls.setup_context(ctx, args, out)
+        else:
+            out = cls.forward(ctx, *args, **kwargs)
+    if not req:
+        return out
+    single = not isinstance(out, tuple)
+    outs = (out,) if single else out
+    dirty = {id(t) for t in ctx._dirty}
+    non_diff = {id(t) for t in ctx._non_diff}
+    inputs = {id(a) for a in args if isinstance(a, T.Tensor)}
+    results, meta = [], []
+    for o in outs:
+        if not isinstance(o, T.Tensor):
+            results.append(o)
+            meta.append(None)
+            continue
+        if id(o) in dirty:
+            if o.grad_fn is None and o._rg:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                                   "operation (marked dirty in a custom Function); clone() it first")
+        elif id(o) in inputs:   # an input returned as is: a new Tensor object, as torch
+            a = o
+            o = T._make(a._data, a._device)
+            o._vc = a._vc
+        diff = id(o) not in non_diff and o._data.dtype.kind in "fc"
+        results.append(o)
+        meta.append((o._data.shape, o.dtype, diff))
+    ctx._in_dtypes = tuple(a.dtype if isinstance(a, T.Tensor) else None for a in args)
+    ctx._out_meta = tuple(meta)
+    ctx._inputs = args
+    ctx._dev = next(a._device for a in args if isinstance(a, T.Tensor))
+    ctx._next = edges
+    diff_outs = [o for o, m in zip(results, meta) if m is not None and m[2]]
+    if len(meta) == 1:
+        nodes = [ctx]
+    else:
+        from corelib import promote_types
+        total = sum(o.numel() for o in diff_outs)
+        dt = functools.reduce(promote_types, [o.dtype for o in diff_outs]) if diff_outs else None
+        nodes, off = [], 0
+        for o in diff_outs:
+            sel = _Select.__new__(_Select)
+            sel._display = ctx._display
+            sel._dev = ctx._dev
+            sel._next = ((ctx, None, (total,)),)
+            sel._slot = (off, total, dt)
+            off += o.numel()
+            nodes.append(sel)
+    it = iter(nodes)
+    for o, m in zip(results, meta):
+        if m is not None:
+            o._rg = m[2]
+            o.grad_fn = next(it) if m[2] else None
+    return results[0] if single else tuple(results)
+
+
+def once_differentiable(fn):
+    """Decorator for a custom Function's backward that is not itself differentiable: it runs
+    without recording a graph (its result carries no history under create_graph)."""
+    @functools.wraps(fn)
+    def wrapper(ctx, *args):
+        with grad_mode.no_grad():
+            return fn(ctx, *args)
+    return wrapper
 
 
 def _refresh_view(v):
