@@ -13,7 +13,8 @@ from corelib._dtype import (dtype, float16, float32, float64, int8, int16, int32
                             can_cast)
 from corelib._device import device
 from corelib._tensor import Tensor, Size
-from corelib.autograd import no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode
+from corelib.autograd import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
+                              is_inference_mode_enabled, is_anomaly_enabled, set_detect_anomaly)
 from corelib import autograd
 from corelib import ops as _ops  # noqa: F401  (binds Tensor methods)
 from corelib.random import (Generator, manual_seed, seed, initial_seed, get_rng_state, set_rng_state,

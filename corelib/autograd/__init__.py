@@ -1,7 +1,8 @@
 """corelib.autograd: backward(), grad(), Function and the gradient-mode switches."""
 from corelib.autograd.grad_mode import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled,
                                         inference_mode, detect_anomaly, set_detect_anomaly,
-                                        is_anomaly_enabled, is_anomaly_check_nan_enabled)
+                                        is_anomaly_enabled, is_anomaly_check_nan_enabled,
+                                        is_inference_mode_enabled)
 from corelib.autograd.function import Function, once_differentiable
 from corelib.autograd import engine as _engine
 from corelib.autograd import functional
@@ -102,5 +103,6 @@ def __getattr__(name):
 
 
 __all__ = ["backward", "grad", "Function", "no_grad", "enable_grad", "set_grad_enabled",
-           "is_grad_enabled", "inference_mode", "detect_anomaly", "set_detect_anomaly",
+           "is_grad_enabled", "inference_mode", "is_inference_mode_enabled", "detect_anomaly",
+           "set_detect_anomaly",
            "is_anomaly_enabled", "once_differentiable"]

@@ -48,8 +48,16 @@ class enable_grad(_Mode):
     _value = True
 
 
+_inference = [False]
+
+
+def is_inference_mode_enabled():
+    return _inference[0]
+
+
 class inference_mode(_Mode):
-    """Like no_grad (corelib has no separate inference tensors)."""
+    """Like no_grad (corelib has no separate inference tensors); is_inference_mode_enabled()
+    reports it."""
 
     def __new__(cls, mode=True):
         if callable(mode):                    # used as a bare decorator: @inference_mode
@@ -58,6 +66,15 @@ class inference_mode(_Mode):
 
     def __init__(self, mode=True):
         self._value = not mode
+
+    def __enter__(self):
+        super().__enter__()
+        self._prev_inf = _inference[0]
+        _inference[0] = not self._value
+
+    def __exit__(self, *exc):
+        _inference[0] = self._prev_inf
+        return super().__exit__(*exc)
 
     def __call__(self, fn):
         mode = not self._value

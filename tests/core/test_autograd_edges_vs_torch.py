@@ -389,3 +389,14 @@ def test_autograd_functional_strict_and_create_graph():
                                          create_graph=True)
     assert j.requires_grad
     assert cl.autograd.gradcheck(lambda x: x * x, cl.ones(2, dtype=cl.float64, requires_grad=True))
+
+
+def test_inference_mode_state_as_torch():
+    for lib in (cl, torch):
+        assert not lib.is_inference_mode_enabled()
+        with lib.inference_mode():
+            assert lib.is_inference_mode_enabled() and not lib.is_grad_enabled()
+            with lib.inference_mode(False):
+                assert not lib.is_inference_mode_enabled()
+        assert not lib.is_inference_mode_enabled() and lib.is_grad_enabled()
+        assert lib.is_anomaly_enabled() is False
