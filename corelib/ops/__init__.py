@@ -55,6 +55,10 @@ def _bind():
     t.__ror__ = g(lambda a, b: E.bitwise_or(b, a))
     t.__xor__ = g(lambda a, b: E.bitwise_xor(a, b))
     t.__rxor__ = g(lambda a, b: E.bitwise_xor(b, a))
+    t.__lshift__ = g(lambda a, b: E.bitwise_left_shift(a, b))
+    t.__rlshift__ = g(lambda a, b: E.bitwise_left_shift(b, a))
+    t.__rshift__ = g(lambda a, b: E.bitwise_right_shift(a, b))
+    t.__rrshift__ = g(lambda a, b: E.bitwise_right_shift(b, a))
     t.__eq__ = g(lambda a, b: E.eq(a, b))
     t.__ne__ = g(lambda a, b: E.ne(a, b))
     t.__lt__ = g(lambda a, b: E.lt(a, b))
@@ -79,6 +83,8 @@ def _bind():
     t.__iand__ = iop("bitwise_and_")
     t.__ior__ = iop("bitwise_or_")
     t.__ixor__ = iop("bitwise_xor_")
+    t.__ilshift__ = iop("bitwise_left_shift_")
+    t.__irshift__ = iop("bitwise_right_shift_")
     t.__imatmul__ = I._inplace(L.matmul)
 
     methods = dict(
@@ -99,7 +105,8 @@ def _bind():
         greater=E.gt, ge=E.ge, greater_equal=E.ge, logical_and=E.logical_and,
         logical_or=E.logical_or, logical_xor=E.logical_xor, logical_not=E.logical_not,
         bitwise_and=E.bitwise_and, bitwise_or=E.bitwise_or, bitwise_xor=E.bitwise_xor,
-        bitwise_not=E.bitwise_not, isnan=E.isnan, isinf=E.isinf, isfinite=E.isfinite,
+        bitwise_not=E.bitwise_not, bitwise_left_shift=E.bitwise_left_shift,
+        bitwise_right_shift=E.bitwise_right_shift, isnan=E.isnan, isinf=E.isinf, isfinite=E.isfinite,
         isposinf=E.isposinf, isneginf=E.isneginf, nan_to_num=E.nan_to_num,
         sum=R.sum, nansum=R.nansum, mean=R.mean, nanmean=R.nanmean, prod=R.prod, var=R.var,
         std=R.std, amax=R.amax, amin=R.amin, max=R.max, min=R.min, aminmax=R.aminmax,
@@ -145,7 +152,7 @@ def _bind():
                  "index_fill", "index_copy", "tril", "triu", "logical_not", "logical_and",
                  "logical_or", "eq", "ne", "lt", "le", "gt", "ge", "nan_to_num", "maximum",
                  "minimum", "hypot", "xlogy", "bitwise_and", "bitwise_or", "bitwise_xor",
-                 "bitwise_not", "exp2"):
+                 "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "exp2"):
         setattr(t, name + "_", I._inplace(methods[name]))
 
     def _shape_inplace(name):
@@ -184,6 +191,9 @@ def equal(input, other):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     from corelib._creation import _wrap
+    if isinstance(other, Tensor) and other.dtype is not input.dtype:
+        raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}; cast one of the "
+                           f"tensors (e.g. other.to(input.dtype)) first")
     o = other._data if isinstance(other, Tensor) else other
     return _wrap(np.isclose(input._data, o, rtol=rtol, atol=atol, equal_nan=equal_nan), input.device)
 

@@ -27,7 +27,11 @@ def dims_tuple(dim, ndim):
         return tuple(range(ndim))
     if isinstance(dim, (int, np.integer)):
         return (T._wrap_dim(int(dim), ndim),)
-    return tuple(sorted(T._wrap_dim(int(d), ndim) for d in dim))
+    dims = sorted(T._wrap_dim(int(d), ndim) for d in dim)
+    for i in range(1, len(dims)):
+        if dims[i] == dims[i - 1]:
+            raise RuntimeError(f"dim {dims[i]} appears multiple times in the list of dims {list(dim)}")
+    return tuple(dims)
 
 
 def as_tensor_like(x, ref):

@@ -2,6 +2,7 @@
 
 The wrappers at the bottom apply PyTorch's type promotion before calling a primitive, so each
 primitive sees inputs of one dtype (or a Python scalar, which numpy treats as weak)."""
+import builtins
 import math
 
 import numpy as np
@@ -121,30 +122,32 @@ class Pow(Function):
         return ga, gb
 
 
+def _minmax_masks(xp, a, b, a_loses):
+    """Gradient shares of maximum/minimum: half each on a tie, and (as torch) a NaN on either
+    side sends the whole gradient to both operands."""
+    half = xp.where(a == b, 0.5, 1.0)
+    return half * ~a_loses(a, b), half * ~a_loses(b, a)
+
+
 class Maximum(Function):
     def forward(self, a, b):
-        arr = not isinstance(a, (int, float, bool))
-        self.save_for_backward(a >= b if arr else None, (a == b) if arr else None)
+        if not isinstance(a, (int, float, bool)):
+            self.save_for_backward(*_minmax_masks(self.xp, a, b, lambda u, v: u < v))
         return self.xp.maximum(a, b)
 
     def backward(self, gy):
-        ge, eq = self.saved_tensors
-        half = (1 - eq.to(gy.dtype) * 0.5)
-        mask_a = ge.to(gy.dtype) * half
-        mask_b = (1 - ge.to(gy.dtype)) + eq.to(gy.dtype) * 0.5
-        return gy * mask_a, gy * mask_b
+        ma, mb = self.saved_tensors
+        return gy * ma.to(gy.dtype), gy * mb.to(gy.dtype)
 
 
 class Minimum(Function):
     def forward(self, a, b):
-        self.save_for_backward(a <= b, a == b)
+        self.save_for_backward(*_minmax_masks(self.xp, a, b, lambda u, v: u > v))
         return self.xp.minimum(a, b)
 
     def backward(self, gy):
-        le, eq = self.saved_tensors
-        mask_a = le.to(gy.dtype) * (1 - eq.to(gy.dtype) * 0.5)
-        mask_b = (1 - le.to(gy.dtype)) + eq.to(gy.dtype) * 0.5
-        return gy * mask_a, gy * mask_b
+        ma, mb = self.saved_tensors
+        return gy * ma.to(gy.dtype), gy * mb.to(gy.dtype)
 
 
 class Atan2(Function):
@@ -577,7 +580,7 @@ def mul(input, other, *, out=None):
 def div(input, other, *, rounding_mode=None, out=None):
     if rounding_mode is not None:
         if rounding_mode not in ("trunc", "floor"):
-            raise ValueError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
+            raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' "
                              f"but found '{rounding_mode}'")
         a, b = _promote(input, other)
         name = "floor_divide" if rounding_mode == "floor" else None
@@ -585,9 +588,7 @@ def div(input, other, *, rounding_mode=None, out=None):
         if ta._data.dtype.kind == "f":
             q = Div.apply(a, b)
             return _out(floor(q) if rounding_mode == "floor" else trunc(q), out)
-        if not isinstance(b, Tensor) or b._device is T.CPU:    # (a device check would sync)
-            if np.any(np.asarray(b._data if isinstance(b, Tensor) else b) == 0):
-                raise RuntimeError("ZeroDivisionError: integer division by zero")
+        _int_zero_division(b)
         if name:
             return _out(NonDiffBinary.apply(a, b, "floor_divide"), out)
         fa = a._data if isinstance(a, Tensor) else a
@@ -609,8 +610,16 @@ def floor_divide(input, other, *, out=None):
     return div(input, other, rounding_mode="floor", out=out)
 
 
+def _int_zero_division(b):
+    if not isinstance(b, Tensor) or b._device is T.CPU:    # (a device check would sync)
+        if np.any(np.asarray(b._data if isinstance(b, Tensor) else b) == 0):
+            raise RuntimeError("ZeroDivisionError: integer division by zero")
+
+
 def remainder(input, other, *, out=None):
     a, b = _promote(input, other)
+    if not (a if isinstance(a, Tensor) else b).is_floating_point():
+        _int_zero_division(b)
     if not isinstance(a, Tensor):
         from corelib._creation import full_like
         a = full_like(b, a)
@@ -619,6 +628,8 @@ def remainder(input, other, *, out=None):
 
 def fmod(input, other, *, out=None):
     a, b = _promote(input, other)
+    if not a.is_floating_point():
+        _int_zero_division(b)
     return _out(sub(a, mul(trunc(div(a, b)), b)) if a.is_floating_point() else
                 NonDiffBinary.apply(a, b, "fmod"), out)
 
@@ -653,8 +664,23 @@ def minimum(input, other, *, out=None):
     return _out(Minimum.apply(a, b), out)
 
 
-fmax = maximum
-fmin = minimum
+def fmax(input, other, *, out=None):
+    """maximum that ignores a NaN operand (NaN only where both are NaN)."""
+    a, b = _promote(input, other)
+    a, b = (x if isinstance(x, Tensor) else _scalar_like(x, a if isinstance(a, Tensor) else b) for x in (a, b))
+    return _out(where((a >= b) | isnan(b), a, b), out)
+
+
+def fmin(input, other, *, out=None):
+    """minimum that ignores a NaN operand (NaN only where both are NaN)."""
+    a, b = _promote(input, other)
+    a, b = (x if isinstance(x, Tensor) else _scalar_like(x, a if isinstance(a, Tensor) else b) for x in (a, b))
+    return _out(where((a <= b) | isnan(b), a, b), out)
+
+
+def _scalar_like(v, ref):
+    from corelib._creation import _wrap
+    return _wrap(np.asarray(v, dtype=ref._data.dtype), ref.device)
 
 
 def atan2(input, other, *, out=None):
@@ -736,6 +762,8 @@ def square(input, *, out=None):
 
 
 def sign(input, *, out=None):
+    if input._data.dtype.kind == "b":
+        return _out(input.clone(), out)
     if input._data.dtype.kind == "f":
         return _out(_sign_float(input).nan_to_num(0.0, 1.0, -1.0), out)     # sign(nan) is 0
     return _out(NonDiffUnary.apply(input, "sign"), out)
@@ -780,7 +808,14 @@ def round(input, *, decimals=0, out=None):
 
 
 def frac(input):
+    _float_only(input, "frac")
     return input - trunc(input)
+
+
+def _float_only(input, name):
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"{name}(): expected a floating point tensor, got {input.dtype}; "
+                           f"convert it with .float() first")
 
 
 def clamp(input, min=None, max=None, *, out=None):
@@ -853,6 +888,7 @@ def addcdiv(input, tensor1, tensor2, *args, value=1, out=None):
 
 
 def lerp(input, end, weight):
+    _float_only(input, "lerp")
     return input + weight * (end - input)
 
 
@@ -912,13 +948,13 @@ def logical_not(input):
 
 def _bitwise(name):
     def op(input, other):
-        if isinstance(input, Tensor) and input._data.dtype.kind == "f" or \
-                isinstance(other, Tensor) and other._data.dtype.kind == "f":
+        if builtins.any(isinstance(x, float) or isinstance(x, Tensor) and x._data.dtype.kind == "f"
+                        for x in (input, other)):
             raise RuntimeError(f"\"{name}_cpu\" not implemented for 'Float' (bitwise ops need "
                                f"integer or bool tensors)")
         a, b = _promote(input, other)
         if not isinstance(a, Tensor):
-            a, b = b, a
+            a = _scalar_like(a, b)
         return NonDiffBinary.apply(a, b, name)
     return op
 
@@ -926,6 +962,8 @@ def _bitwise(name):
 bitwise_and = _bitwise("bitwise_and")
 bitwise_or = _bitwise("bitwise_or")
 bitwise_xor = _bitwise("bitwise_xor")
+bitwise_left_shift = _bitwise("left_shift")
+bitwise_right_shift = _bitwise("right_shift")
 
 
 def bitwise_not(input):

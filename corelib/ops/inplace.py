@@ -232,8 +232,11 @@ def fill_(self, value):
 
 
 def setitem(self, idx, value):
-    from corelib.ops.movement import _convert_index, IndexPut
+    from corelib.ops.movement import _convert_index, _ints_first, getitem, IndexPut
     idx = _convert_index(idx)
+    split = _ints_first(idx)
+    if split is not None:
+        return setitem(getitem(self, split[0]), split[1], value)
     check_inplace(self)
     vt = isinstance(value, Tensor)
     if not (_enabled[0] and (self._rg or vt and value._rg)):

@@ -140,19 +140,17 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     eq = equation.replace(" ", "")
-    if "->" in eq:
-        lhs, rhs = eq.split("->")
-    else:
-        lhs = eq
-        counts = {}
-        for c in lhs.replace(",", ""):
-            counts[c] = counts.get(c, 0) + 1
-        rhs = "".join(sorted(c for c, n in counts.items() if n == 1))
+    lhs, rhs = eq.split("->") if "->" in eq else (eq, None)
     terms = lhs.split(",")
     if len(terms) != len(operands):
         raise ValueError(f"einsum(): {len(terms)} operand subscripts but {len(operands)} operands")
-    if "." in eq:
-        raise ValueError("einsum(): ellipsis is not supported by corelib.einsum")
+    terms, ell = _einsum_ellipsis(eq, terms, operands)
+    if rhs is None:
+        counts = {}
+        for c in "".join(terms):
+            counts[c] = counts.get(c, 0) + 1
+        rhs = ell + "".join(sorted(c for c, n in counts.items() if n == 1 and c not in ell))
+    rhs = rhs.replace("...", ell)
     letters = []
     for term in terms:
         for c in term:
@@ -163,11 +161,14 @@ def einsum(equation, *operands):
             raise ValueError(f"einsum(): output subscript {c} does not appear in the inputs")
     full = None
     for term, op in zip(terms, operands):
-        if len(set(term)) != len(term):
-            raise ValueError("einsum(): repeated subscripts within one operand are not supported")
         if len(term) != op.dim():
             raise RuntimeError(f"einsum(): the number of subscripts in the equation ({len(term)}) does "
                                f"not match the number of dimensions ({op.dim()}) for operand")
+        for c in term:
+            if term.count(c) > 1:            # a repeated subscript takes the diagonal
+                i, j = term.index(c), term.index(c, term.index(c) + 1)
+                op = op.diagonal(0, i, j)
+                term = term[:i] + term[i + 1:j] + term[j + 1:] + c
         perm = sorted(range(len(term)), key=lambda i: letters.index(term[i]))
         x = op.permute(perm) if perm != list(range(len(term))) else op
         present = sorted(term, key=letters.index)
@@ -180,3 +181,13 @@ def einsum(equation, *operands):
     kept = [c for c in letters if c in rhs]
     perm = [kept.index(c) for c in rhs]
     return full.permute(perm) if perm != list(range(len(perm))) else full
+
+
+def _einsum_ellipsis(eq, terms, operands):
+    """Replace each '...' by letters unused in eq for the broadcast dims (right-aligned)."""
+    if "." not in eq:
+        return terms, ""
+    n = [op.dim() - (len(t) - 3) if "..." in t else 0 for t, op in zip(terms, operands)]
+    free = [c for c in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" if c not in eq]
+    ell = "".join(free[:max(n)])
+    return [t.replace("...", ell[len(ell) - k:]) for t, k in zip(terms, n)], ell

@@ -241,6 +241,59 @@ class Scatter(Function):
         return gx, None, None, gsrc
 
 
+class ScatterReduce(Function):
+    """scatter_reduce: each place gets the sum/prod/mean/amax/amin of the src values sent to it,
+    with its own value (include_self) or without; places nothing is sent to keep their value."""
+    _ufunc = dict(sum=np.add, mean=np.add, prod=np.multiply, amax=np.maximum, amin=np.minimum)
+
+    def forward(self, x, dim, index, src, reduce, include_self):
+        xp = self.xp
+        at = _along(index, dim)
+        src = src[tuple(slice(0, n) for n in index.shape)]
+        out = x.copy()
+        hit = xp.zeros(x.shape, dtype=bool)
+        hit[at] = True
+        if not include_self:
+            big = np.inf if x.dtype.kind == "f" else np.iinfo(x.dtype).max if x.dtype.kind in "iu" else True
+            out[hit] = dict(sum=0, mean=0, prod=1, amax=-big if x.dtype.kind != "b" else False, amin=big)[reduce]
+        getattr(xp, self._ufunc[reduce].__name__).at(out, at, src)
+        cnt = None
+        if reduce == "mean":
+            cnt = xp.full(x.shape, 1 if include_self else 0, dtype=np.int64)
+            xp.add.at(cnt, at, 1)
+            cnt = xp.maximum(cnt, 1)
+            out = (out / cnt).astype(x.dtype) if x.dtype.kind == "f" else xp.floor_divide(out, cnt).astype(x.dtype)
+        self.meta = (dim, index, reduce, include_self, hit, cnt)
+        if reduce in ("amax", "amin"):
+            self.retain_inputs(0, 3)
+            self.retain_output()
+        return out
+
+    def backward(self, gy):
+        from corelib._creation import _wrap
+        dim, index, reduce, include_self, hit, cnt = self.meta
+        idx_t, hit_t = _wrap(index, gy.device), _wrap(hit, gy.device)
+        if reduce == "prod":
+            raise RuntimeError("the gradient of scatter_reduce(reduce='prod') is not supported; "
+                               "compose the product from differentiable ops (e.g. exp of a scatter_add of logs)")
+        keep_self = 1.0 if include_self else ~hit_t
+        if reduce in ("sum", "mean"):
+            g = gy / _wrap(cnt, gy.device) if reduce == "mean" else gy
+            gx, gsrc = g * keep_self, g.gather(dim, idx_t)
+        else:                      # amax/amin: split evenly among the values equal to the result
+            x, src = self.saved_inputs()
+            res = self.saved_output().detach()
+            src = src.detach()[tuple(slice(0, n) for n in index.shape)]
+            self_is = (x.detach() == res).to(gy.dtype) * keep_self
+            src_is = (src == res.gather(dim, idx_t)).to(gy.dtype)
+            share = gy / self_is.scatter_add(dim, idx_t, src_is)
+            gx, gsrc = self_is * share, src_is * share.gather(dim, idx_t)
+        sshape = tuple(self._inputs[3].shape)
+        if tuple(gsrc.shape) != sshape:          # src larger than index: only its corner was used
+            gsrc = IndexBackward.apply(gsrc, sshape, tuple(slice(0, n) for n in index.shape))
+        return gx, None, None, gsrc
+
+
 class Where(Function):
     def forward(self, cond, a, b):
         self.save_for_backward(cond)
@@ -390,6 +443,12 @@ def movedim(input, source, destination):
     nd = input._data.ndim
     src = [wrap_dim(s, nd) for s in (source if isinstance(source, (list, tuple)) else [source])]
     dst = [wrap_dim(s, nd) for s in (destination if isinstance(destination, (list, tuple)) else [destination])]
+    for name, ds in (("source", src), ("destination", dst)):
+        if len(set(ds)) != len(ds):
+            raise RuntimeError(f"movedim: repeated dim in `{name}` ({list(ds)})")
+    if len(src) != len(dst):
+        raise RuntimeError(f"movedim: Invalid source or destination dims: source ({src} dims) should "
+                           f"contain the same number of dims as destination ({dst} dims)")
     order = [i for i in range(nd) if i not in src]
     for d, s in sorted(zip(dst, src)):
         order.insert(d, s)
@@ -505,7 +564,7 @@ def _convert_one(i):
         a = i._data if i._device.type == "cpu" else i.cpu()._data
         if a.dtype.kind not in "iub":
             raise IndexError("tensors used as indices must be long, int, byte or bool tensors")
-        return a
+        return a.astype(bool) if a.dtype == np.uint8 else a      # a byte tensor is a mask, as in torch
     if isinstance(i, list):
         a = np.asarray([x._data if isinstance(x, Tensor) else x for x in i])
         if a.dtype.kind == "f":
@@ -517,8 +576,36 @@ def _convert_one(i):
     return i
 
 
+def _ints_first(idx):
+    """(ints-and-slices key, rest) when idx mixes integers with advanced indices, else None.
+
+    NOTE: torch selects integer indices first, so they never count when placing the dims of
+    separated advanced indices; numpy counts them as advanced (x[0, :, [1, 2]] is (3, 2) in torch,
+    (2, 3) in numpy). Indexing with the two keys in turn gives torch's result."""
+    if not isinstance(idx, tuple):
+        return None
+    is_int = [isinstance(i, (int, np.integer)) and not isinstance(i, (bool, np.bool_)) for i in idx]
+    if not (builtins.any(is_int) and builtins.any(isinstance(i, np.ndarray) for i in idx)):
+        return None
+    first, rest = [], []
+    for i, integer in zip(idx, is_int):
+        if integer:
+            first.append(i)
+        elif isinstance(i, (np.ndarray, bool, np.bool_)):
+            first += [slice(None)] * (i.ndim if isinstance(i, np.ndarray) and i.dtype == np.bool_ else
+                                      0 if not isinstance(i, np.ndarray) else 1)
+            rest.append(i)
+        else:
+            first.append(i)
+            rest.append(i if i is Ellipsis else slice(None))
+    return tuple(first), tuple(rest)
+
+
 def getitem(input, idx):
     idx = _convert_index(idx)
+    split = _ints_first(idx)
+    if split is not None:
+        return getitem(getitem(input, split[0]), split[1])
     try:
         return named(Index.apply(input, idx), _index_node_name(idx))
     except IndexError as e:
@@ -689,8 +776,12 @@ def tensor_split(input, indices_or_sections, dim=0):
         q, r = divmod(n, k)
         sizes = [q + 1] * r + [q] * (k - r)
     else:
-        idx = [0] + list(indices_or_sections) + [n]
-        sizes = [builtins.max(0, builtins.min(b, n) - builtins.min(a, n)) for a, b in zip(idx[:-1], idx[1:])]
+        if isinstance(indices_or_sections, Tensor):
+            indices_or_sections = indices_or_sections.tolist()
+        idx = [0] + [int(i) for i in indices_or_sections] + [n]
+        # unsorted indices give empty pieces, as in torch: not a split of the whole dim
+        return tuple(Index.apply(input, (slice(None),) * d + (slice(a, builtins.max(a, b)),))
+                     for a, b in zip(idx[:-1], idx[1:]))
     return split(input, sizes, d)
 
 
@@ -747,15 +838,20 @@ def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     d = 0 if dim is None else wrap_dim(dim, x._data.ndim)
     n = x._data.shape[d]
     reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    if np.ndim(reps) == 1 and len(reps) not in (1, n):
+        raise RuntimeError(f"repeats must have the same size as input along dim, but got "
+                           f"repeats.size(0) = {len(reps)} and input.size({d}) = {n}")
+    if np.any(np.asarray(reps) < 0):
+        raise RuntimeError("repeats can not be negative")
     idx = np.repeat(np.arange(n), reps)
     return Index.apply(x, (slice(None),) * d + (idx,))
 
 
 def gather(input, dim, index, *, sparse_grad=False):
     d = wrap_dim(dim, input._data.ndim)
-    if index.dtype is not D.int64:
+    if index.dtype not in (D.int64, D.int32):
         raise RuntimeError(f"gather(): Expected dtype int64 for index, got {index.dtype}")
-    idx = index._data
+    idx = index._data.astype(np.int64, copy=False)
     if idx.ndim != input._data.ndim:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as input tensor "
                            f"(index {idx.ndim}D, input {input._data.ndim}D)")
@@ -764,24 +860,27 @@ def gather(input, dim, index, *, sparse_grad=False):
         if k != d and idx.shape[k] > shp[k]:
             raise RuntimeError(f"Size does not match at dimension {k} expected index {list(idx.shape)} "
                                f"to be smaller than self {list(shp)} apart from dimension {d}")
-    if idx.size and (idx.max() >= shp[d] or idx.min() < -shp[d]):
-        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {d} with size {shp[d]}")
+    _check_bounds(idx, shp[d], d)
     x = input
     if builtins.any(idx.shape[k] < shp[k] for k in range(idx.ndim) if k != d):
         x = Index.apply(input, tuple(slice(None) if k == d else slice(0, idx.shape[k]) for k in range(idx.ndim)))
     return Gather.apply(x, d, idx)
 
 
+def _check_bounds(idx, n, d):
+    if idx.size and (idx.max() >= n or idx.min() < 0):
+        bad = int(idx.max()) if idx.max() >= n else int(idx.min())
+        raise RuntimeError(f"index {bad} is out of bounds for dimension {d} with size {n}")
+
+
 def _scatter_checks(input, dim, index, src, name):
     d = wrap_dim(dim, input._data.ndim)
-    if index.dtype is not D.int64:
+    if index.dtype not in (D.int64, D.int32):
         raise RuntimeError(f"{name}(): Expected dtype int64 for index")
-    idx = index._data
+    idx = index._data.astype(np.int64, copy=False)
     if idx.ndim != input._data.ndim:
         raise RuntimeError(f"Index tensor must have the same number of dimensions as self tensor")
-    if idx.size and (idx.max() >= input._data.shape[d] or idx.min() < -input._data.shape[d]):
-        raise RuntimeError(f"index {int(idx.max())} is out of bounds for dimension {d} with size "
-                           f"{input._data.shape[d]}")
+    _check_bounds(idx, input._data.shape[d], d)
     if isinstance(src, Tensor) and src.dtype is not input.dtype:
         raise RuntimeError(f"{name}(): Expected self.dtype to be equal to src.dtype "
                            f"({input.dtype} vs {src.dtype})")
@@ -804,9 +903,9 @@ def scatter_add(input, dim, index, src):
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
     d, idx = _scatter_checks(input, dim, index, src, "scatter_reduce")
-    if not include_self:
-        raise RuntimeError("scatter_reduce(include_self=False) is not supported")
-    return Scatter.apply(input, d, idx, src, reduce)
+    if reduce not in ScatterReduce._ufunc:
+        raise RuntimeError(f"reduce argument must be either sum, prod, mean, amax or amin, got {reduce}")
+    return ScatterReduce.apply(input, d, idx, src, reduce, include_self)
 
 
 def index_add(input, dim, index, source, *, alpha=1):
@@ -864,7 +963,8 @@ def nonzero(input, *, as_tuple=False):
     nz = np.nonzero(input._data if input._data.ndim else input._data.reshape(1))
     if as_tuple:
         return tuple(_wrap(i.astype(np.int64), input.device) for i in nz)
-    return _wrap(np.stack(nz, axis=1).astype(np.int64) if nz else np.zeros((0, 0), np.int64), input.device)
+    r = np.stack(nz, axis=1).astype(np.int64)
+    return _wrap(r[:, :input._data.ndim], input.device)      # a 0-d input gives (n, 0)
 
 
 def argwhere(input):
@@ -872,11 +972,18 @@ def argwhere(input):
 
 
 def tril(input, diagonal=0):
+    _check_2d(input, "tril")
     return Tril.apply(input, diagonal, False)
 
 
 def triu(input, diagonal=0):
+    _check_2d(input, "triu")
     return Tril.apply(input, diagonal, True)
+
+
+def _check_2d(input, name):
+    if input._data.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape {list(input.shape)}")
 
 
 def diagonal(input, offset=0, dim1=0, dim2=1):
@@ -905,9 +1012,16 @@ def diag(input, diagonal=0):
 
 
 def diag_embed(input, offset=0, dim1=-2, dim2=-1):
-    n = input.shape[-1]
-    from corelib._creation import eye
-    return input.unsqueeze(-1) * eye(n, dtype=input.dtype, device=input.device)
+    nd = input.dim() + 1
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    k, n = input.shape[-1], input.shape[-1] + builtins.abs(offset)
+    from corelib._creation import zeros
+    z = zeros(*input.shape[:-1], n, n, dtype=input.dtype, device=input.device)
+    i = np.arange(k)
+    out = IndexPut.apply(z, input, (Ellipsis,) + ((i, i + offset) if offset >= 0 else (i - offset, i)))
+    return movedim(out, (-2, -1), (d1, d2))
 
 
 def trace(input):
@@ -952,8 +1066,9 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     if not 0 <= k <= n:
         raise RuntimeError(f"selected index k out of range (k={k}, size of dim {dim} is {n})")
     idx = sort(input, d, descending=largest).indices._data
-    idx = np.take(idx, np.arange(k), axis=d) if a.ndim else idx
-    idx_t = _wrap(np.ascontiguousarray(idx) if isinstance(idx, np.ndarray) else idx, input.device)
+    idx = np.take(idx, np.arange(k), axis=d) if a.ndim else idx.reshape(())
+    # (np.ascontiguousarray makes a 0-d array 1-d)
+    idx_t = _wrap(np.ascontiguousarray(idx) if isinstance(idx, np.ndarray) and a.ndim else idx, input.device)
     vals = named(gather(input, d, idx_t) if a.ndim else input.clone(), "TopkBackward0")
     if out is not None:
         from corelib.ops.inplace import copy_into_out
@@ -966,6 +1081,11 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 def kthvalue(input, k, dim=-1, keepdim=False):
     from corelib._creation import _wrap
     d = wrap_dim(dim, input.dim())
+    n = input.shape[d] if input.dim() else 1
+    if not 1 <= k <= n:
+        raise RuntimeError(f"kthvalue(): selected number k={k} out of range for dimension {dim} of size {n}")
+    if input.dim() == 0:
+        return return_types["kthvalue"](input.clone(), _wrap(np.array(0, np.int64), input.device))
     idx = sort(input, d).indices._data
     sel = np.take(idx, [k - 1], axis=d)
     idx_t = _wrap(sel, input.device)
@@ -1023,11 +1143,11 @@ def mode(input, dim=-1, keepdim=False):
         v = u[np.argmax(c)]
         vals[r] = v
         idxs[r] = np.nonzero(flat[r] == v)[0][-1]
-    vals = vals.reshape(a.shape[:-1])
-    idxs = idxs.reshape(a.shape[:-1])
-    if keepdim:
-        vals, idxs = np.expand_dims(vals, d), np.expand_dims(idxs, d)
-    return return_types["mode"](_wrap(vals, input.device), _wrap(idxs, input.device))
+    idx_t = _wrap(np.expand_dims(idxs.reshape(a.shape[:-1]), d), input.device)
+    vals = gather(input, d, idx_t)
+    if not keepdim:
+        vals, idx_t = vals.squeeze(d), idx_t.squeeze(d)
+    return return_types["mode"](named(vals, "ModeBackward0"), idx_t)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
@@ -1043,20 +1163,31 @@ def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=No
     return tuple(out)
 
 
-def searchsorted(sorted_sequence, values, *, right=False, side=None):
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
     from corelib._creation import _wrap
+    if side is not None and right and side != "right":
+        raise RuntimeError(f"searchsorted(): side and right can't be set to opposites, got side of "
+                           f"{side} while right was True")
     side = side or ("right" if right else "left")
     v = values._data if isinstance(values, Tensor) else np.asarray(values)
     s = sorted_sequence._data
+    if sorter is not None:
+        s = np.take_along_axis(s, sorter._data, -1)
     if s.ndim == 1:
         r = np.searchsorted(s, v, side=side)
     else:
-        r = np.stack([np.searchsorted(s[i], v[i], side=side) for i in range(s.shape[0])])
-    return _wrap(np.asarray(r, dtype=np.int64), sorted_sequence.device)
+        if s.shape[:-1] != v.shape[:-1]:
+            raise RuntimeError(f"searchsorted(): boundaries tensor should be 1 dimension or the first "
+                               f"N-1 dimensions of boundaries tensor and input value tensor must "
+                               f"match, but we got boundaries tensor {list(s.shape)} and input value "
+                               f"tensor {list(v.shape)}")
+        s2, v2 = s.reshape(-1, s.shape[-1]), v.reshape(-1, v.shape[-1])
+        r = np.stack([np.searchsorted(s2[i], v2[i], side=side) for i in range(s2.shape[0])]).reshape(v.shape)
+    return _wrap(np.asarray(r, dtype=np.int32 if out_int32 else np.int64), sorted_sequence.device)
 
 
-def bucketize(input, boundaries, *, right=False):
-    return searchsorted(boundaries, input, right=right)
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
 def meshgrid(*tensors, indexing="ij"):

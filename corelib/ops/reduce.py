@@ -102,6 +102,8 @@ class Prod(Function):
 def _prod_others(x, dims):
     """Product of all other elements in the reduced dims (exact with zeros)."""
     xp = np
+    if x.size == 0:
+        return xp.zeros_like(x)
     moved = xp.moveaxis(x, dims, tuple(range(x.ndim - len(dims), x.ndim)))
     lead = moved.shape[:x.ndim - len(dims)]
     flat = moved.reshape(lead + (-1,))
@@ -219,6 +221,8 @@ class NormP(Function):
         a = xp.abs(x)
         if p == float("inf"):
             return a.max(axis=dims, keepdims=keepdim)
+        if p == float("-inf"):
+            return a.min(axis=dims, keepdims=keepdim)
         if p == 2:
             return xp.sqrt((x * x).sum(axis=dims, keepdims=keepdim))
         if p == 1:
@@ -238,7 +242,7 @@ class NormP(Function):
             return gy * 0 * x
         if p == 1:
             return gy * x.sign()
-        if p == float("inf"):
+        if p in (float("inf"), float("-inf")):
             m = (x.abs() == y).to(x.dtype)
             return gy * x.sign() * m / m.sum(dim=dims, keepdim=True)
         if p == 2:
@@ -293,6 +297,8 @@ def sum(input, dim=None, keepdim=False, *, dtype=None):
 
 def nansum(input, dim=None, keepdim=False, *, dtype=None):
     from corelib.ops.movement import where
+    if input._data.dtype.kind != "f":
+        return sum(input, dim, keepdim, dtype=dtype)
     return sum(where(input.isnan(), 0.0, input), dim, keepdim, dtype=dtype)
 
 
@@ -428,13 +434,21 @@ def aminmax(input, *, dim=None, keepdim=False):
                                    amax(input, dim if dim is not None else (), keepdim))
 
 
+def _check_arg_empty(a, name, d=None):
+    if a.size == 0 and (d is None or a.shape[d] == 0):
+        raise IndexError(f"{name}(): Expected reduction dim {'' if d is None else d} to be specified "
+                         f"for input.numel() == 0 (input of shape {list(a.shape)}).")
+
+
 def argmax(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
     if dim is None:
+        _check_arg_empty(a, "argmax")
         r = _arg_nan(a.reshape(-1), 0, True)
         return _wrap(r.reshape((1,) * a.ndim if keepdim else ()), input.device)
     d = wrap_dim(dim, a.ndim)
+    _check_arg_empty(a, "argmax", d)
     r = _arg_nan(a, d, True)
     return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
 
@@ -443,9 +457,11 @@ def argmin(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
     if dim is None:
+        _check_arg_empty(a, "argmin")
         r = _arg_nan(a.reshape(-1), 0, False)
         return _wrap(r.reshape((1,) * a.ndim if keepdim else ()), input.device)
     d = wrap_dim(dim, a.ndim)
+    _check_arg_empty(a, "argmin", d)
     r = _arg_nan(a, d, False)
     return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
 
@@ -487,11 +503,21 @@ def logsumexp(input, dim, keepdim=False):
 
 
 def cumsum(input, dim, *, dtype=None):
+    if input._data.ndim == 0:
+        wrap_dim(dim, 1)
+        return cast(input, D.from_numpy_dtype(np.dtype(_sum_dtype(input, dtype) or input._data.dtype)))
     d = wrap_dim(dim, input._data.ndim)
     return Cumsum.apply(input, d, _sum_dtype(input, dtype))
 
 
 def cumprod(input, dim, *, dtype=None):
+    if dtype is not None:
+        input = cast(input, D.to_dtype(dtype))
+    elif input._data.dtype.kind in "iub":
+        input = cast(input, D.int64)
+    if input._data.ndim == 0:
+        wrap_dim(dim, 1)
+        return input.clone()
     d = wrap_dim(dim, input._data.ndim)
     # composed through log-free form: prod of a growing prefix, via exclusive products
     from corelib.ops.movement import stack
@@ -511,7 +537,9 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
             p = 2
         elif p == "nuc":
             raise RuntimeError("nuclear norm is not supported by corelib.norm; use p=2 or 'fro'")
-    input = float_input(input)
+    if input._data.dtype.kind != "f":
+        raise RuntimeError(f"norm(): expected a floating point tensor as input, got {input.dtype}; "
+                           f"convert it with .float() first")
     dims = dims_tuple(dim, input._data.ndim)
     return NormP.apply(input, float(p), dims, keepdim)
 
@@ -527,13 +555,15 @@ def dist(input, other, p=2):
 def all(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
-    return _wrap(a.all(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim), input.device)
+    r = a.all(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim)
+    return _wrap(r.astype(np.uint8) if a.dtype == np.uint8 else r, input.device)     # uint8 stays uint8
 
 
 def any(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
-    return _wrap(a.any(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim), input.device)
+    r = a.any(axis=None if dim is None else dims_tuple(dim, a.ndim), keepdims=keepdim)
+    return _wrap(r.astype(np.uint8) if a.dtype == np.uint8 else r, input.device)     # uint8 stays uint8
 
 
 def count_nonzero(input, dim=None):
