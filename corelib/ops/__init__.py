@@ -175,6 +175,7 @@ def _bind():
     t.apply_ = _apply_
     t.map_ = lambda a, other, fn: _map_(a, other, fn)
     t.masked_scatter = lambda a, mask, source: masked_scatter(a, mask, source)
+    t.masked_scatter_ = I._inplace(masked_scatter)
     t.index_put = lambda a, indices, values, accumulate=False: index_put(a, indices, values, accumulate)
     t.index_put_ = lambda a, indices, values, accumulate=False: I.commit(a, index_put(a, indices, values, accumulate))
     t.fill_diagonal_ = _fill_diagonal_
@@ -203,8 +204,13 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 def masked_scatter(input, mask, source):
+    if mask.dtype is not D.bool_:
+        raise RuntimeError(f"masked_scatter_ only supports boolean masks, but got mask with dtype {mask.dtype}")
     m = mask.expand(input.shape)._data if mask.shape != input.shape else mask._data
     n = int(m.sum())
+    if n > source.numel():
+        raise RuntimeError(f"masked_scatter: Number of elements of source ({source.numel()}) < number "
+                           f"of ones in mask ({n})")
     vals = source.reshape(-1)[:n]
     return M.IndexPut.apply(input, vals, m)
 

@@ -25,6 +25,10 @@ def dims_tuple(dim, ndim):
     """Normalise dim (None, int, or sequence) into a sorted tuple of non-negative dims."""
     if dim is None:
         return tuple(range(ndim))
+    if ndim == 0:                    # a 0-d tensor takes dim 0 / -1 and reduces nothing
+        for d in ([dim] if isinstance(dim, (int, np.integer)) else dim):
+            T._wrap_dim(int(d), 0)
+        return ()
     if isinstance(dim, (int, np.integer)):
         return (T._wrap_dim(int(dim), ndim),)
     dims = sorted(T._wrap_dim(int(d), ndim) for d in dim)

@@ -390,8 +390,9 @@ class Sigmoid(Function):
     def forward(self, x):
         self.retain_output()
         xp = self.xp
-        # exp(-softplus(-x)): no overflow for large |x|
-        return xp.exp(-xp.logaddexp(x.dtype.type(0), -x))
+        # exp(-softplus(-x)): no overflow for large |x|; float16 computed in float32, as torch
+        xf = x.astype(np.float32) if x.dtype == np.float16 else x
+        return xp.exp(-xp.logaddexp(xf.dtype.type(0), -xf)).astype(x.dtype, copy=False)
 
     def backward(self, gy):
         y = self.saved_output()
@@ -627,6 +628,8 @@ def remainder(input, other, *, out=None):
 
 
 def fmod(input, other, *, out=None):
+    if not isinstance(input, Tensor):
+        raise TypeError(f"fmod(): argument 'input' must be Tensor, not {type(input).__name__}")
     a, b = _promote(input, other)
     if not a.is_floating_point():
         _int_zero_division(b)
@@ -801,6 +804,8 @@ _round_half_even = _rounding("round")
 
 
 def round(input, *, decimals=0, out=None):
+    if decimals != 0 and input._data.dtype.kind != "f":
+        raise RuntimeError(f"round(decimals={decimals}) needs a floating point tensor, got {input.dtype}")
     if decimals == 0:
         return _round_half_even(input, out=out)
     s = 10.0 ** decimals
@@ -831,6 +836,10 @@ def clamp(input, min=None, max=None, *, out=None):
         return _out(named(r, "ClampBackward0"), out)
     if x._data.dtype.kind in "iub" and (isinstance(min, float) or isinstance(max, float)):
         x = cast(x, D.get_default_dtype())
+    elif x._data.dtype.kind == "b":
+        if builtins.all(isinstance(v, (bool, type(None))) for v in (min, max)):
+            raise RuntimeError("\"clamp_scalar_cpu\" not implemented for 'Bool'")
+        x = cast(x, D.int64)
     lo = None if min is None else x._data.dtype.type(min)
     hi = None if max is None else x._data.dtype.type(max)
     return _out(named(Clamp.apply(x, lo, hi), "ClampBackward1"), out)
@@ -893,16 +902,20 @@ def lerp(input, end, weight):
 
 
 def hypot(input, other):
+    _float_only(input, "hypot")
     return sqrt(input * input + other * other)
 
 
 def logaddexp(input, other):
     m = maximum(input, other).detach()
+    m = where(isinf(m), zeros_like_(m), m)          # both -inf, or one +inf: no inf - inf
     return m + log(exp(input - m) + exp(other - m))
 
 
 def xlogy(input, other):
     from corelib.ops.movement import where as _w
+    if not isinstance(input, Tensor):
+        input = _scalar_like(input, float_input(other))
     r = input * log(other)
     return _w(input == 0, zeros_like_(r), r)
 

@@ -155,7 +155,7 @@ def _fast_binary(npfn, op):
             alpha = kwargs.pop("alpha", 1)
             if not kwargs:
                 o = other._data if isinstance(other, Tensor) else other
-                if self._data.dtype.kind != "f" and (isinstance(o, float) or
+                if self._data.dtype.kind != "f" and (isinstance(o, float) or npfn is np.true_divide or
                                                      getattr(o, "dtype", None) is not None and o.dtype.kind == "f"):
                     raise RuntimeError(f"result type Float can't be cast to the desired output type "
                                        f"{self.dtype.name.capitalize()}")

@@ -103,6 +103,9 @@ vdot = inner = dot
 
 
 def outer(input, vec2):
+    for name, v in (("self", input), ("vec2", vec2)):
+        if v.dim() != 1:
+            raise RuntimeError(f"outer: Expected 1-D argument {name}, but got {v.dim()}-D")
     return input.unsqueeze(1) * vec2.unsqueeze(0)
 
 

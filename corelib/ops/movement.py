@@ -811,6 +811,8 @@ def roll(input, shifts, dims=None):
         shifts = (shifts,)
     if isinstance(dims, int):
         dims = (dims,)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"shifts and dimensions must align. shifts: {len(shifts)}, dims:{len(dims)}")
     return Roll.apply(input, tuple(shifts), tuple(dims))
 
 
@@ -910,6 +912,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True):
 
 def index_add(input, dim, index, source, *, alpha=1):
     d = wrap_dim(dim, input._data.ndim)
+    _check_bounds(index._data, input._data.shape[d] if input._data.ndim else 1, d)
     if alpha != 1:
         source = source * alpha
     return IndexPut.apply(input, source, (slice(None),) * d + (index._data,), True)
@@ -922,6 +925,10 @@ def index_fill(input, dim, index, value):
 
 def index_copy(input, dim, index, source):
     d = wrap_dim(dim, input._data.ndim)
+    n = input._data.shape[d] if input._data.ndim else 1
+    if index._data.size and (index._data.min() < 0 or index._data.max() >= n):
+        raise IndexError(f"index_copy_(): index {int(index._data.max())} is out of bounds for "
+                         f"dimension {d} with size {n}")
     return IndexPut.apply(input, source, (slice(None),) * d + (index._data,))
 
 
@@ -1001,6 +1008,8 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
 
 
 def diag(input, diagonal=0):
+    if input.dim() not in (1, 2):
+        raise RuntimeError(f"diag(): Supports 1D or 2D tensors. Got {input.dim()}D")
     if input.dim() == 1:
         n = input.shape[0] + builtins.abs(diagonal)
         from corelib._creation import zeros
@@ -1099,8 +1108,12 @@ def median(input, dim=None, keepdim=False):
     """The lower median; a slice holding NaN has median NaN (as torch; see nanmedian)."""
     from corelib._creation import _wrap
     if dim is None:
+        if input._data.size == 0:             # as torch: nan (and a zero gradient)
+            return named(input.sum() * float("nan"), "MedianBackward0")
         return median(input.reshape(-1), 0).values
     d = wrap_dim(dim, input.dim())
+    if input.dim() == 0:
+        return return_types["median"](input.clone(), _wrap(np.array(0, np.int64), input.device))
     am = np.moveaxis(input._data, d, -1)
     idx = np.argsort(am, axis=-1, kind="stable")[..., (am.shape[-1] - 1) // 2]
     if am.dtype.kind == "f":
@@ -1119,8 +1132,11 @@ def nanmedian(input, dim=None, keepdim=False):
     if dim is None:
         return nanmedian(input.reshape(-1), 0).values
     d = wrap_dim(dim, input.dim())
+    if input.dim() == 0:
+        return return_types["median"](input.clone(), _wrap(np.array(0, np.int64), input.device))
     a = input._data
-    cnt = (~np.isnan(a)).sum(axis=d, keepdims=True) if a.dtype.kind == "f" else np.full_like(a, a.shape[d])
+    cnt = (~np.isnan(a)).sum(axis=d, keepdims=True) if a.dtype.kind == "f" else \
+        np.full(a.shape[:d] + (1,) + a.shape[d + 1:], a.shape[d])
     order = np.argsort(a, axis=d, kind="stable")       # NaN sorts last
     k = np.maximum((cnt - 1) // 2, 0)
     idx = np.take_along_axis(order, k.astype(np.int64), axis=d)

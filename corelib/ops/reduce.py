@@ -440,14 +440,22 @@ def _check_arg_empty(a, name, d=None):
                          f"for input.numel() == 0 (input of shape {list(a.shape)}).")
 
 
+def _no_bool(a, name):
+    if a.dtype == np.bool_:
+        raise RuntimeError(f"{name}(): does not support bool input; convert it with .long() first")
+
+
 def argmax(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
+    _no_bool(a, "argmax")
     if dim is None:
         _check_arg_empty(a, "argmax")
         r = _arg_nan(a.reshape(-1), 0, True)
         return _wrap(r.reshape((1,) * a.ndim if keepdim else ()), input.device)
     d = wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return _wrap(np.array(0, np.int64), input.device)
     _check_arg_empty(a, "argmax", d)
     r = _arg_nan(a, d, True)
     return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
@@ -456,11 +464,14 @@ def argmax(input, dim=None, keepdim=False):
 def argmin(input, dim=None, keepdim=False):
     from corelib._creation import _wrap
     a = input._data
+    _no_bool(a, "argmin")
     if dim is None:
         _check_arg_empty(a, "argmin")
         r = _arg_nan(a.reshape(-1), 0, False)
         return _wrap(r.reshape((1,) * a.ndim if keepdim else ()), input.device)
     d = wrap_dim(dim, a.ndim)
+    if a.ndim == 0:
+        return _wrap(np.array(0, np.int64), input.device)
     _check_arg_empty(a, "argmin", d)
     r = _arg_nan(a, d, False)
     return _wrap(np.expand_dims(r, d) if keepdim else r, input.device)
@@ -481,6 +492,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"softmax\" not implemented for '{input.dtype.name}': "
                                   f"pass a floating tensor, or dtype=corelib.float32")
+    if input._data.ndim == 0:
+        return softmax(input.reshape(1), _softmax_dim(1, dim, "softmax")).reshape(())
     return Softmax.apply(input, _softmax_dim(input._data.ndim, dim, "softmax"))
 
 
@@ -490,6 +503,8 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     if input._data.dtype.kind != "f":
         raise NotImplementedError(f"\"log_softmax\" not implemented for '{input.dtype.name}': "
                                   f"pass a floating tensor, or dtype=corelib.float32")
+    if input._data.ndim == 0:
+        return log_softmax(input.reshape(1), _softmax_dim(1, dim, "log_softmax")).reshape(())
     return LogSoftmax.apply(input, _softmax_dim(input._data.ndim, dim, "log_softmax"))
 
 
