@@ -56,6 +56,9 @@ from corelib.ops.linalg import (matmul, mm, bmm, mv, dot, vdot, inner, outer, ge
 from corelib.ops.convert import clone
 from corelib.ops import equal, allclose, isclose, index_put, masked_scatter
 from corelib.ops.reduce import return_types as _rt
+from corelib.ops.extra import *  # noqa: F401,F403  (more torch functions; see its __all__)
+from corelib.ops.extra_linalg import *  # noqa: F401,F403
+from corelib import linalg, special  # noqa: F401
 
 # NOTE: torch computes inf/nan silently; numpy warns ("divide by zero encountered in log").
 # Silence those floating-point warnings for corelib's own modules only.

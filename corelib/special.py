@@ -1,0 +1,2 @@
+"""corelib.special: torch.special's names (implemented in corelib/ops/extra_linalg.py)."""
+__all__ = []
