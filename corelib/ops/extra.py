@@ -35,10 +35,6 @@ def _wrap(arr, dev):
     return w(arr, dev)
 
 
-def _type_name(t):
-    return t.dtype.name.capitalize() if t.dtype is not D.bool_ else "Bool"
-
-
 _TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
                 "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
@@ -67,7 +63,17 @@ def _zero_grad_from(r, t):
 
 # ---- cumulative ops ----------------------------------------------------------------------------
 _rt = R.return_types
-_rt.setdefault("frexp", collections.namedtuple("frexp", ["mantissa", "exponent"]))
+
+
+class _Frexp(collections.namedtuple("frexp", ["mantissa", "exponent"])):
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"corelib.return_types.frexp(\nmantissa={self.mantissa!r},\nexponent={self.exponent!r})"
+
+
+_Frexp.__name__ = _Frexp.__qualname__ = "frexp"
+_rt.setdefault("frexp", _Frexp)
 
 
 def _cum_extreme(input, dim, largest, name):
@@ -250,8 +256,9 @@ def diagflat(input, offset=0):
 
 def _index_pairs(fn, row, col, offset, dtype, device):
     from corelib._creation import tensor
-    if row < 0 or col < 0:
-        raise RuntimeError(f"row must be non-negative, got {row}" if row < 0 else f"col must be non-negative, got {col}")
+    for nm, v in (("row", row), ("col", col)):
+        if v < 0:
+            raise RuntimeError(f"{nm} must be non-negative, got {v}")
     i, j = fn(row, offset, col)
     return tensor(np.stack([i, j]).astype(np.int64), dtype=dtype or D.int64, device=device)
 
@@ -499,8 +506,11 @@ def unique_consecutive(input, return_inverse=False, return_counts=False, dim=Non
         keys = flat.reshape(-1, 1)
     else:
         d = wrap_dim(dim, a.ndim)
+        if a.size == 0 and a.shape[d] != 0:
+            raise RuntimeError("There are 0 sized dimensions, and they aren't selected, so unique "
+                               "cannot be applied")
         moved = np.moveaxis(a, d, 0)
-        keys = moved.reshape(moved.shape[0], -1)
+        keys = moved.reshape(moved.shape[0], int(np.prod(moved.shape[1:])))
     n = keys.shape[0]
     start = np.ones(n, bool)
     if n > 1:
@@ -668,9 +678,9 @@ def _trap_x(y, x, d):
 
 
 def _trap_args(y, x, dx, dim, name):
-    if x is not None and dx is not None:
-        raise TypeError(f"{name}() received an invalid combination of arguments: pass either x or "
-                        f"dx, not both")
+    if x is not None and (dx is not None or not isinstance(x, Tensor)):
+        raise TypeError(f"{name}() received an invalid combination of arguments: pass x as a "
+                        f"Tensor of sample points, or the spacing as dx=, not both")
     if y.dtype is D.bool_ or isinstance(x, Tensor) and x.dtype is D.bool_:
         raise RuntimeError(f"{name}: received a bool input for `x` or `y`, but bool is not supported")
     return wrap_dim(dim, y.dim())
@@ -684,8 +694,6 @@ def trapezoid(y, x=None, *, dx=None, dim=-1):
         return zeros(*[s for i, s in enumerate(y.shape) if i != d], dtype=y.dtype, device=y.device)
     if isinstance(x, Tensor):
         return ((y.narrow(d, 1, n - 1) + y.narrow(d, 0, n - 1)) * _trap_x(y, x, d)).sum(d) / 2.0
-    if x is not None:
-        dx = x
     dx = 1 if dx is None else dx
     return (y.sum(d) - (y.select(d, 0) + y.select(d, -1)) * 0.5) * dx
 
@@ -700,7 +708,7 @@ def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
     left, right = y.narrow(d, 0, builtins.max(n - 1, 0)), y.narrow(d, 1, builtins.max(n - 1, 0))
     if isinstance(x, Tensor):
         return R.cumsum((_trap_x(y, x, d) * (left + right)) / 2.0, d)
-    dx = 1 if dx is None else (x if x is not None else dx)
+    dx = 1 if dx is None else dx
     return R.cumsum(dx / 2.0 * (left + right), d)
 
 
