@@ -34,7 +34,12 @@ class LinAlgError(RuntimeError):
 
 
 def _rt(name, fields):
-    R_ = collections.namedtuple(name, fields)
+    base = collections.namedtuple(name, fields)
+
+    def __repr__(self):
+        body = ",\n".join(f"{f}={v!r}" for f, v in zip(fields, self))
+        return f"corelib.return_types.{name}(\n{body})"
+    R_ = type(name, (base,), {"__slots__": (), "__repr__": __repr__})
     R_.__module__ = "corelib.return_types"
     return R_
 
@@ -118,7 +123,18 @@ class Det(Function):
     def backward(self, gy):
         A, = self.saved_inputs()
         d = self.saved_output()
+        if (d._data == 0).any():                    # singular: adj(A)^T from the SVD, as torch
+            return gy.unsqueeze(-1).unsqueeze(-1) * _new(_adjugate_t(A._data), A)
         return (gy * d).unsqueeze(-1).unsqueeze(-1) * inv(A).mT
+
+
+def _adjugate_t(a):
+    """adj(A)^T = det(U) det(Vh) U diag(prod_{j != i} s_j) Vh (no division by a zero s_i)."""
+    u, s, vh = np.linalg.svd(a)
+    n = s.shape[-1]
+    p = np.stack([np.prod(np.delete(s, i, axis=-1), axis=-1) for i in range(n)], -1)
+    sign = np.linalg.det(u) * np.linalg.det(vh)
+    return (sign[..., None, None] * (u * p[..., None, :]) @ vh).astype(a.dtype)
 
 
 class LogAbsDet(Function):
