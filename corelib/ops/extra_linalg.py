@@ -22,7 +22,7 @@ from corelib.ops._util import float_input
 Tensor = T.Tensor
 
 __all__ = ["det", "inverse", "slogdet", "logdet", "cholesky", "cholesky_inverse", "cholesky_solve",
-           "pinverse", "matrix_power", "cross", "chain_matmul", "svd", "qr",
+           "pinverse", "matrix_power", "matrix_exp", "cross", "chain_matmul", "svd", "qr",
            "lgamma", "digamma", "polygamma", "erfinv", "erfc", "i0", "logit", "sinc", "mvlgamma"]
 
 _TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
@@ -661,6 +661,52 @@ def lstsq(A, B, rcond=None, *, driver=None):
     sv = _new(s if driver in ("gelsd", "gelss") else empty, A)
     rank_t = _new(rank if driver != "gels" else np.empty((0,), np.int64), A)
     return _lstsq_t(X.squeeze(-1) if vector else X, res, rank_t, sv)
+
+
+# ---- matrix exponential ----------------------------------------------------------------------
+_PADE13 = (64764752532480000.0, 32382376266240000.0, 7771770303897600.0, 1187353796428800.0,
+           129060195264000.0, 10559470521600.0, 670442572800.0, 33522128640.0, 1323241920.0,
+           40840800.0, 960960.0, 16380.0, 182.0, 1.0)
+
+
+def _expm_np(a):
+    """Scaling and squaring with the [13/13] Pade approximant (Higham 2005), in float64."""
+    A = a.astype(np.float64)
+    if A.size == 0:
+        return a.copy()
+    norm = float(np.abs(A).sum(-2).max())
+    s = max(0, int(math.ceil(math.log2(norm / 5.371920351148152)))) if norm > 0 else 0
+    A = A / 2.0 ** s
+    b = _PADE13
+    I_ = np.broadcast_to(np.eye(A.shape[-1]), A.shape)
+    A2 = A @ A
+    A4 = A2 @ A2
+    A6 = A4 @ A2
+    U = A @ (A6 @ (b[13] * A6 + b[11] * A4 + b[9] * A2) + b[7] * A6 + b[5] * A4 + b[3] * A2 + b[1] * I_)
+    V = A6 @ (b[12] * A6 + b[10] * A4 + b[8] * A2) + b[6] * A6 + b[4] * A4 + b[2] * A2 + b[0] * I_
+    R_ = np.linalg.solve(V - U, V + U)
+    for _ in range(s):
+        R_ = R_ @ R_
+    return R_.astype(a.dtype)
+
+
+class MatrixExp(Function):
+    def forward(self, a):
+        self.retain_inputs(0)
+        return _expm_np(a)
+
+    def backward(self, gy):
+        A, = self.saved_inputs()
+        n = A.shape[-1]
+        top = M.cat([A.mT, gy], -1)
+        bottom = M.cat([E.zeros_like_(A), A.mT], -1)
+        big = matrix_exp(M.cat([top, bottom], -2))
+        return big.narrow(-2, 0, n).narrow(-1, n, n)
+
+
+def matrix_exp(A):
+    _check_matrix(A, "linalg.matrix_exp")
+    return MatrixExp.apply(A)
 
 
 # ---- norms, cond, powers, products ---------------------------------------------------------------
@@ -1355,7 +1401,7 @@ def _bind():
     t = Tensor
     methods = dict(det=det, inverse=inverse, slogdet=slogdet, logdet=logdet, cholesky=cholesky,
                    cholesky_inverse=cholesky_inverse, cholesky_solve=cholesky_solve,
-                   pinverse=pinverse, matrix_power=matrix_power, cross=cross, svd=svd, qr=qr,
+                   pinverse=pinverse, matrix_power=matrix_power, matrix_exp=matrix_exp, cross=cross, svd=svd, qr=qr,
                    lgamma=lgamma, digamma=digamma, erfinv=erfinv, erfc=erfc, i0=i0, logit=logit,
                    sinc=sinc, mvlgamma=mvlgamma,
                    polygamma=lambda self, n: polygamma(n, self))

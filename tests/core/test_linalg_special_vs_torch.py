@@ -74,6 +74,16 @@ def test_square_matrix_functions_values(dt, shape):
         close(c.linalg.cond(x, p_), torch.linalg.cond(y, p_), tol * 100)
 
 
+@pytest.mark.parametrize("dt", ["float32", "float64"])
+def test_matrix_exp(dt):
+    for scale in (0.0, 1e-3, 1.0, 30.0):
+        x, y = pair(RNG.standard_normal((2, 4, 4)) * scale, dt)
+        close(c.linalg.matrix_exp(x), torch.linalg.matrix_exp(y), DT[dt][2] * 1e3 if scale == 30 else DT[dt][2] * 10)
+        close(x.matrix_exp(), torch.matrix_exp(y), DT[dt][2] * 1e3 if scale == 30 else DT[dt][2] * 10)
+    x = c.tensor(RNG.standard_normal((3, 3)), requires_grad=True)
+    assert gradgradcheck(lambda m: c.linalg.matrix_exp(m), (x,))
+
+
 def test_logdet_negative_determinant_is_nan():
     x, y = pair([[0.0, 1.0], [1.0, 0.0]])
     close(c.logdet(x), torch.logdet(y))
@@ -249,6 +259,7 @@ GRAD_CASES = {   # name: (f(L, w, *inputs), input kind); L is corelib or torch, 
     "pinv_hermitian": (lambda L, w, m: (L.linalg.pinv(m @ m.mT, hermitian=True) * w).sum(), "a"),
     "tensorsolve": (lambda L, w, m, v: L.linalg.tensorsolve(m[0].reshape(2, 2, 4), v[0, :, 0].reshape(2, 2)).sum(), "ab"),
     "cond_minus2": (lambda L, w, m: L.linalg.cond(m, -2).sum(), "a"),
+    "matrix_exp": (lambda L, w, m: (L.linalg.matrix_exp(m * 0.7) * w).sum(), "a"),
     "multi_dot": (lambda L, w, m, v: L.linalg.multi_dot([m[0, 0], m[1], v[0], w[0, :3, 0]]), "ab"),
 }
 
