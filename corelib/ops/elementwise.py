@@ -917,7 +917,7 @@ def xlogy(input, other):
     if not isinstance(input, Tensor):
         input = _scalar_like(input, float_input(other))
     r = input * log(other)
-    return _w(input == 0, zeros_like_(r), r)
+    return _w((input == 0) & ~isnan(other), zeros_like_(r), r)      # xlogy(0, nan) is nan
 
 
 # ---- comparisons and logic (no gradient) -----------------------------------------------------

@@ -471,7 +471,6 @@ def test_ndtr_tail_is_accurate():
     np.testing.assert_allclose(c.special.ndtr(x.float()).numpy(), want, rtol=1e-6)
 
 
-@pytest.mark.xfail(strict=True, reason="corelib.xlogy(0, nan) gives 0; torch gives nan (elementwise.py)")
 def test_xlogy_zero_times_nan_is_nan():
     assert math.isnan(c.special.xlogy(c.tensor([0.0]), c.tensor([float("nan")])).item())
 
