@@ -106,6 +106,23 @@ def _check(cond, msg):
         raise ValueError(msg)
 
 
+def _check_adam_args(lr, eps, betas, weight_decay):
+    """The Adam family's argument checks, in PyTorch's order."""
+    _check_lr(lr)
+    _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
+    _check_betas(betas)
+    _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+
+
+def _penalised_grad(g, pa, maximize, wd):
+    """The gradient an update uses: negated to maximize, plus the L2 penalty wd * p."""
+    if maximize:
+        g = -g
+    if wd != 0:
+        g = g + pa.dtype.type(wd) * pa
+    return g
+
+
 def _check_fused(fused, foreach, differentiable):
     """PyTorch's checks of ``fused`` (which only picks an implementation there)."""
     if fused:
@@ -233,9 +250,7 @@ class SGD(_Base):
     @staticmethod
     def _numpy_update(pa, ga, buf_t, init, lr, wd, momentum, dampening, nesterov, maximize):
         dt = pa.dtype.type
-        g = -ga if maximize else ga
-        if wd != 0:
-            g = g + dt(wd) * pa
+        g = _penalised_grad(ga, pa, maximize, wd)
         if momentum != 0:
             buf = _state_arr(buf_t)
             if init:
@@ -291,10 +306,7 @@ class Adagrad(_Base):
                 step_t = state["step"]._data
                 step_t += 1
                 step = float(step_t)
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + dt(wd) * pa
+                g = _penalised_grad(g, pa, group["maximize"], wd)
                 clr = lr / (1 + (step - 1) * lr_decay)
                 ssum = _state_arr(state["sum"])
                 ssum += dt(1) * g * g
@@ -346,10 +358,7 @@ class RMSprop(_Base):
                 pa, g = _arr(p), _grad_arr(p)
                 dt = pa.dtype.type
                 state["step"]._data += 1
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + dt(wd) * pa
+                g = _penalised_grad(g, pa, group["maximize"], wd)
                 sq = _state_arr(state["square_avg"])
                 sq *= dt(alpha)
                 sq += dt(1 - alpha) * g * g
@@ -405,10 +414,7 @@ class Adadelta(_Base):
                 pa, g = _arr(p), _grad_arr(p)
                 dt = pa.dtype.type
                 state["step"]._data += 1
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + dt(wd) * pa
+                g = _penalised_grad(g, pa, group["maximize"], wd)
                 sq = _state_arr(state["square_avg"])
                 acc = _state_arr(state["acc_delta"])
                 sq *= dt(rho)
@@ -442,10 +448,7 @@ class Adam(_Base):
                  differentiable=False, fused=None, decoupled_weight_decay=False):
         if isinstance(lr, Tensor) and foreach and not capturable:
             raise ValueError("lr as a Tensor is not supported for capturable=False and foreach=True")
-        _check_lr(lr)
-        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         if not ((isinstance(betas[0], float) and isinstance(betas[1], float))
                 or (isinstance(betas[0], Tensor) and isinstance(betas[1], Tensor))):
             raise ValueError("betas must be either both floats or both Tensors")
@@ -558,10 +561,7 @@ class Adamax(_Base):
 
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  foreach=None, *, maximize=False, differentiable=False, capturable=False):
-        _check_lr(lr)
-        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
                         maximize=maximize, differentiable=differentiable, capturable=capturable)
         super().__init__(params, defaults)
@@ -582,10 +582,7 @@ class Adamax(_Base):
                 dt = pa.dtype.type
                 step_t = state["step"]._data
                 step_t += 1
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + dt(wd) * pa
+                g = _penalised_grad(g, pa, group["maximize"], wd)
                 m = _state_arr(state["exp_avg"])
                 u = _state_arr(state["exp_inf"])
                 _lerp_(m, g, 1 - beta1)
@@ -611,10 +608,7 @@ class NAdam(_Base):
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  momentum_decay=4e-3, decoupled_weight_decay=False, *, foreach=None,
                  maximize=False, capturable=False, differentiable=False):
-        _check_lr(lr)
-        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         _check(0.0 <= momentum_decay, f"Invalid momentum_decay value: {momentum_decay}")
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                         momentum_decay=momentum_decay, decoupled_weight_decay=decoupled_weight_decay,
@@ -680,10 +674,7 @@ class RAdam(_Base):
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, capturable=False,
                  differentiable=False):
-        _check_lr(lr)
-        _check(0.0 <= eps, f"Invalid epsilon value: {eps}")
-        _check_betas(betas)
-        _check(0.0 <= weight_decay, f"Invalid weight_decay value: {weight_decay}")
+        _check_adam_args(lr, eps, betas, weight_decay)
         defaults = dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, maximize=maximize,
                         foreach=foreach, capturable=capturable,
                         decoupled_weight_decay=decoupled_weight_decay,
@@ -845,10 +836,7 @@ class ASGD(_Base):
                 dt = pa.dtype.type
                 step_t = state["step"]._data
                 step_t += 1
-                if group["maximize"]:
-                    g = -g
-                if wd != 0:
-                    g = g + dt(wd) * pa
+                g = _penalised_grad(g, pa, group["maximize"], wd)
                 eta_value = float(state["eta"]._data)
                 pa *= dt(1 - lambd * eta_value)
                 pa += dt(-eta_value) * g
