@@ -559,10 +559,6 @@ def norm(input, p="fro", dim=None, keepdim=False, dtype=None):
     return NormP.apply(input, float(p), dims, keepdim)
 
 
-def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
-    return norm(x, ord, dim, keepdim)
-
-
 def dist(input, other, p=2):
     return norm(input - other, p)
 
