@@ -93,8 +93,9 @@ def test_no_gpu_error_message():
 
 
 def test_import_corelib_does_not_load_cuda():
-    r = _run("import sys, corelib; t = corelib.ones(2) + 1; "
-             "print(sorted(m for m in sys.modules if 'cuda' in m))", {})
+    # modules loaded before corelib (numba-cuda's .pth imports _numba_cuda_redirector) don't count
+    r = _run("import sys; before = set(sys.modules); import corelib; t = corelib.ones(2) + 1; "
+             "print(sorted(m for m in set(sys.modules) - before if 'cuda' in m))", {})
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
 
@@ -131,9 +132,17 @@ def test_generated_kernels_compile_to_ptx():
                              (arr, i64, i64, i64, i64, i64, types.float64,
                               types.int64[:] if op.startswith("arg") or op == "count_nonzero" else arr))
             n += 1
-        mm = K.matmul_kernel(16, np.float32)
-        cuda.compile_ptx(mm.py_func, (arr, i64, i64, i64, i64, arr, i64, i64, i64, i64, arr,
-                                      i64, i64, i64, i64, f32))
+        for table in (K.UNARY, K.BINARY, K.TERNARY):      # the contiguous, unrolled variant
+            for name, expr in list(table.items())[:3]:
+                k = len([c for c in "012" if "{" + c + "}" in expr])
+                kern = K.ew_kernel(expr, ("a",) * k, "c")
+                cuda.compile_ptx(kern.py_func, (arr, i64) + (arr, i64) * k + (i64,))
+                n += 1
+        mm_sig = (arr, i64, i64, i64, i64, arr, i64, i64, i64, i64, arr, i64, i64, i64, i64, i64, i64, f32)
+        for mm in (K.matmul_kernel(16, np.float32), K.matmul_rt_kernel(64, 64, 8, 4, 4, np.float32)):
+            cuda.compile_ptx(mm.py_func, mm_sig)
+            n += 1
+        cuda.compile_ptx(K.sum_splits.py_func, (arr, i64, i64, arr))
         print("OK", n + 1)
         """
     r = _run(code, {"NUMBA_ENABLE_CUDASIM": "0"})
@@ -141,3 +150,35 @@ def test_generated_kernels_compile_to_ptx():
         pytest.skip("numba-cuda's compiler (nvrtc/nvvm) is not installed: " + r.stdout.strip()[:200])
     assert r.returncode == 0, r.stderr[-3000:]
     assert r.stdout.startswith("OK")
+
+
+def test_pool_never_reuses_memory_freed_in_a_reference_cycle(monkeypatch):
+    """numba frees a device array's memory from a weakref finalizer on an object the array owns.
+    When a Block dies in a reference cycle, the gc runs such finalizers before Block.__del__
+    returns the array to the pool: the allocator must keep its buffers reachable itself."""
+    import gc
+    import weakref
+    from corelib.backends.cuda import _rt
+    freed = set()
+
+    class Mem:                       # numba's OwnedPointer: its finalizer frees the memory
+        pass
+
+    class Buf:                       # numba's DeviceNDArray
+        def __init__(self, n):
+            self.gpu_data = Mem()
+            weakref.finalize(self.gpu_data, freed.add, id(self))
+
+    monkeypatch.setattr(_rt, "_pool", {})
+    monkeypatch.setattr(_rt, "_owned", {}, raising=False)
+    monkeypatch.setattr(_rt, "_raw_alloc", lambda n, dtype: Buf(n))
+    cyc = [_rt.Block(1000, np.float32)]
+    cyc.append(cyc)
+    del cyc
+    gc.collect()
+    pooled = [d for lst in _rt._pool.values() for d in lst]
+    assert len(pooled) == 1 and id(pooled[0]) not in freed
+    _rt.empty_cache()
+    del pooled
+    gc.collect()
+    assert len(freed) == 1 and not _rt._owned
