@@ -124,6 +124,37 @@ def test_matmul_transposed_and_float64(device):
           device=device, grad=True)
 
 
+@pytest.mark.parametrize("cfg", [None, (8, 8, 4, 2, 2)])
+@pytest.mark.parametrize("splits", [1, 3])
+def test_matmul_kernels_and_split_k(cfg, splits, monkeypatch):
+    """Both matmul kernels (16x16-style tiles; register tiles), with k split into partial sums
+    (what a real GPU does for few output tiles and a long k), on batched, strided, ragged shapes."""
+    from corelib.backends.cuda import _kernels as K, xp
+    monkeypatch.setattr(K, "RT_CONFIG", cfg)
+    for (B, M, N, Kd) in [(1, 5, 3, 70), (2, 9, 10, 13)]:
+        a = arr(B, Kd, M)                        # used transposed: strided operand
+        b = arr(B, Kd, N)
+        av, bv = xp.from_host(a), xp.from_host(b)
+        out = xp.empty((B, M, N), np.float32)
+        K.launch_matmul(av, bv, out, B, M, N, Kd, (Kd * M, 1, M), (Kd * N, N, 1), splits=splits)
+        ref = np.einsum("bkm,bkn->bmn", a.astype(np.float64), b.astype(np.float64))
+        np.testing.assert_allclose(xp.to_host(out), ref, rtol=1e-5, atol=1e-5)
+
+
+def test_contiguous_elementwise_kernel_covers_every_element():
+    """Contiguous operands take the unrolled kernel: every element is written once, for sizes
+    around multiples of the unroll x grid stride, with scalars and in place."""
+    from corelib.backends.cuda import _kernels as K, _rt
+    stride = _rt.grid(10 ** 6)[0] * _rt.THREADS
+    for n in (1, 7, stride - 1, stride * K.UNROLL + 3):
+        x = arr(n)
+        t = cl.tensor(x, device="cuda")
+        np.testing.assert_array_equal(host(t * 2.0 + t), x * 2 + x)
+        t.add_(1.0)
+        np.testing.assert_array_equal(host(t), x + 1)
+    assert any(k[2] == "c" for k in K._ew_cache)
+
+
 def test_getitem(device):
     a = arr(4, 5, 3)
     check(lambda x: x[1], a, device=device, grad=True)

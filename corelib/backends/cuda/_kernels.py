@@ -10,11 +10,12 @@
 * a counter-based random generator (a hash of (seed, counter, index)).
 """
 import math
+import os
 
 import numba
 import numpy as np
 
-from corelib.backends.cuda._rt import cuda, grid
+from corelib.backends.cuda._rt import cuda, grid, jit
 
 _NS = {"cuda": cuda, "math": math, "numba": numba}
 
@@ -164,10 +165,52 @@ def _offset(name, nd):
     return " + ".join([f"{name}_off"] + [f"i{d} * {name}_s{d}" for d in range(nd)])
 
 
+UNROLL = 4
+
+
+def _ew_contig_source(expr, kinds):
+    """Every array operand contiguous (stride 1): each thread handles UNROLL elements a grid
+    stride apart per step, all loads issued before the stores (more bytes in flight)."""
+    arrs = [j for j, kd in enumerate(kinds) if kd == "a"]
+    params = ["out", "out_off"]
+    for j, kd in enumerate(kinds):
+        params += [f"x{j}", f"x{j}_off"] if kd == "a" else [f"x{j}"]
+    params.append("n")
+    U = UNROLL
+    src = [f"def k({', '.join(params)}):",
+           "    st = cuda.gridsize(1)",
+           f"    for i in range(cuda.grid(1), n, {U} * st):",
+           f"        if i + {U - 1} * st < n:"]
+    for u in range(U):
+        idx = "i" if u == 0 else f"i + {u} * st"
+        for j in arrs:
+            src.append(f"            v{j}_{u} = x{j}[x{j}_off + {idx}]")
+    for u in range(U):
+        idx = "i" if u == 0 else f"i + {u} * st"
+        body = expr.format(*[f"v{j}_{u}" if kd == "a" else f"x{j}" for j, kd in enumerate(kinds)])
+        src.append(f"            out[out_off + {idx}] = {body}")
+    src += ["        else:",
+            "            for t in range(i, n, st):"]
+    for j in arrs:
+        src.append(f"                w{j} = x{j}[x{j}_off + t]")
+    body = expr.format(*[f"w{j}" if kd == "a" else f"x{j}" for j, kd in enumerate(kinds)])
+    src.append(f"                out[out_off + t] = {body}")
+    return "\n".join(src)
+
+
 def ew_kernel(expr, kinds, nd):
+    """nd: the number of (coalesced) dimensions, or "c" when every array operand is contiguous."""
     key = (expr, kinds, nd)
     k = _ew_cache.get(key)
     if k is not None:
+        return k
+    if nd == "c":
+        code = _ew_contig_source(expr, kinds)
+        ns = dict(_NS)
+        exec(compile(code, f"<corelib-cuda-ew-{len(_ew_cache)}>", "exec"), ns)
+        k = jit(ns["k"])
+        SOURCES[f"ew{len(_ew_cache)}"] = (code, kinds, nd)
+        _ew_cache[key] = k
         return k
     params = ["out", "out_off"] + [f"out_s{d}" for d in range(nd)]
     loads = []
@@ -188,7 +231,7 @@ def ew_kernel(expr, kinds, nd):
     code = "\n".join(src)
     ns = dict(_NS)
     exec(compile(code, f"<corelib-cuda-ew-{len(_ew_cache)}>", "exec"), ns)
-    k = cuda.jit(ns["k"])
+    k = jit(ns["k"])
     SOURCES[f"ew{len(_ew_cache)}"] = (code, kinds, nd)
     _ew_cache[key] = k
     return k
@@ -222,6 +265,16 @@ def launch_ew(expr, out, args, shape):
         strides = [[0] for _ in strides]
     nd = len(dims)
     kinds = tuple("a" if not isinstance(a, tuple) else "s" for a in args)
+    if nd == 1 and all(st[0] == 1 for st in strides):
+        call = [out._buf, out._off]
+        for a in args:
+            if isinstance(a, tuple):
+                call.append(a[0])
+            else:
+                call += [a._buf, a._off]
+        call.append(n)
+        ew_kernel(expr, kinds, "c")[grid(n)](*call)
+        return
     k = ew_kernel(expr, kinds, nd)
     call = [out._buf, out._off] + strides[0]
     j = 1
@@ -273,7 +326,7 @@ def reduce_kernel(op):
 """
     ns = dict(_NS)
     exec(compile(code, f"<corelib-cuda-reduce-{op}>", "exec"), ns)
-    k = cuda.jit(ns["k"])
+    k = jit(ns["k"])
     SOURCES[f"reduce_{op}"] = (code, None, None)
     _red_cache[op] = k
     return k
@@ -292,7 +345,7 @@ def matmul_kernel(tile, dtype):
     nbt = numba.from_dtype(np.dtype(dtype))
     T = tile
 
-    def mm(a, a_off, a_sb, a_sm, a_sk, b, b_off, b_sb, b_sk, b_sn, out, B, M, N, K, zero):
+    def mm(a, a_off, a_sb, a_sm, a_sk, b, b_off, b_sb, b_sk, b_sn, out, B, M, N, K, S, kc, zero):
         # NOTE: one cuda.shared.array per line (the simulator keys them by source line)
         sa = cuda.shared.array((T, T), dtype=nbt)
         sb = cuda.shared.array((T, T), dtype=nbt)
@@ -300,20 +353,23 @@ def matmul_kernel(tile, dtype):
         ty = cuda.threadIdx.y
         tm = (M + T - 1) // T
         tn = (N + T - 1) // T
-        for t in range(cuda.blockIdx.x, B * tm * tn, cuda.gridDim.x):
-            bb = t // (tm * tn)
-            r = t - bb * (tm * tn)
+        nt = B * tm * tn
+        for t in range(cuda.blockIdx.x, S * nt, cuda.gridDim.x):
+            s = t // nt                              # split of k (S > 1: partial sums)
+            bb = (t - s * nt) // (tm * tn)
+            r = t - s * nt - bb * (tm * tn)
+            ke = min(K, (s + 1) * kc)
             row = (r // tn) * T + ty
             col = (r - (r // tn) * tn) * T + tx
             acc = zero
-            for k0 in range(0, K, T):
+            for k0 in range(s * kc, ke, T):
                 ka = k0 + tx
-                if row < M and ka < K:
+                if row < M and ka < ke:
                     sa[ty, tx] = a[a_off + bb * a_sb + row * a_sm + ka * a_sk]
                 else:
                     sa[ty, tx] = zero
                 kb = k0 + ty
-                if kb < K and col < N:
+                if kb < ke and col < N:
                     sb[ty, tx] = b[b_off + bb * b_sb + kb * b_sk + col * b_sn]
                 else:
                     sb[ty, tx] = zero
@@ -322,15 +378,120 @@ def matmul_kernel(tile, dtype):
                     acc += sa[ty, kk] * sb[kk, tx]
                 cuda.syncthreads()
             if row < M and col < N:
-                out[(bb * M + row) * N + col] = acc
+                out[((s * B + bb) * M + row) * N + col] = acc
 
-    k = cuda.jit(mm)
+    k = jit(mm)
     SOURCES[f"matmul_{key}"] = (mm, None, None)
     _mm_cache[key] = k
     return k
 
 
-@cuda.jit
+_mmr_cache = {}
+
+
+def matmul_rt_kernel(BM, BN, BK, TM, TN, dtype):
+    """Register-tiled matmul: a (BN/TN, BM/TM) block computes a BM x BN tile of the output, each
+    thread a TM x TN micro-tile held in registers (rows ty + i*(BM/TM), cols tx + j*(BN/TN), so
+    shared-memory reads within a warp are broadcasts or consecutive). k advances BK at a time."""
+    key = (BM, BN, BK, TM, TN, np.dtype(dtype).str)
+    k = _mmr_cache.get(key)
+    if k is not None:
+        return k
+    nbt = numba.from_dtype(np.dtype(dtype))
+    NX, NY = BN // TN, BM // TM
+    NT = NX * NY
+    LA, LB = BM * BK // NT, BK * BN // NT        # elements of each tile one thread loads
+
+    def mm(a, a_off, a_sb, a_sm, a_sk, b, b_off, b_sb, b_sk, b_sn, out, B, M, N, K, S, kc, zero):
+        # NOTE: one cuda.shared.array / cuda.local.array per line (the simulator keys them by line)
+        sa = cuda.shared.array((BK, BM), dtype=nbt)
+        sb = cuda.shared.array((BK, BN), dtype=nbt)
+        acc = cuda.local.array((TM, TN), dtype=nbt)
+        ra = cuda.local.array(TM, dtype=nbt)
+        rb = cuda.local.array(TN, dtype=nbt)
+        tx = cuda.threadIdx.x
+        ty = cuda.threadIdx.y
+        tid = ty * NX + tx
+        tm = (M + BM - 1) // BM
+        tn = (N + BN - 1) // BN
+        nt = B * tm * tn
+        for t in range(cuda.blockIdx.x, S * nt, cuda.gridDim.x):
+            s = t // nt                              # split of k (S > 1: partial sums)
+            bb = (t - s * nt) // (tm * tn)
+            r = t - s * nt - bb * (tm * tn)
+            ke = min(K, (s + 1) * kc)
+            row0 = (r // tn) * BM
+            col0 = (r - (r // tn) * tn) * BN
+            pa = a_off + bb * a_sb
+            pb = b_off + bb * b_sb
+            for i in range(TM):
+                for j in range(TN):
+                    acc[i, j] = zero
+            for k0 in range(s * kc, ke, BK):
+                for l in range(LA):
+                    e = tid + l * NT                 # e -> (kk, m) with m fastest
+                    kk = e // BM
+                    m = e - kk * BM
+                    gm = row0 + m
+                    gk = k0 + kk
+                    if gm < M and gk < ke:
+                        sa[kk, m] = a[pa + gm * a_sm + gk * a_sk]
+                    else:
+                        sa[kk, m] = zero
+                for l in range(LB):
+                    e = tid + l * NT                 # e -> (kk, n) with n fastest
+                    kk = e // BN
+                    n = e - kk * BN
+                    gn = col0 + n
+                    gk = k0 + kk
+                    if gn < N and gk < ke:
+                        sb[kk, n] = b[pb + gk * b_sk + gn * b_sn]
+                    else:
+                        sb[kk, n] = zero
+                cuda.syncthreads()
+                for kk in range(BK):
+                    for i in range(TM):
+                        ra[i] = sa[kk, ty + i * NY]
+                    for j in range(TN):
+                        rb[j] = sb[kk, tx + j * NX]
+                    for i in range(TM):
+                        for j in range(TN):
+                            acc[i, j] += ra[i] * rb[j]
+                cuda.syncthreads()
+            for i in range(TM):
+                gm = row0 + ty + i * NY
+                if gm < M:
+                    for j in range(TN):
+                        gn = col0 + tx + j * NX
+                        if gn < N:
+                            out[((s * B + bb) * M + gm) * N + gn] = acc[i, j]
+
+    k = jit(mm)
+    k.block = (NX, NY)
+    SOURCES[f"matmul_rt_{key}"] = (mm, None, None)
+    _mmr_cache[key] = k
+    return k
+
+
+def _rt_config():
+    v = os.environ.get("CORELIB_CUDA_MATMUL", "")
+    return tuple(int(x) for x in v.split(",")) if v.count(",") == 4 else None
+
+
+RT_CONFIG = _rt_config()   # (BM, BN, BK, TM, TN): launch_matmul uses the register-tiled kernel
+
+
+@jit
+def sum_splits(ws, S, n, out):
+    """out[i] = sum over s of ws[s * n + i] (the partial products of a split-k matmul)."""
+    for i in range(cuda.grid(1), n, cuda.gridsize(1)):
+        acc = ws[i]
+        for s in range(1, S):
+            acc += ws[s * n + i]
+        out[i] = acc
+
+
+@jit
 def matmul_simple(a, a_off, a_sb, a_sm, a_sk, b, b_off, b_sb, b_sk, b_sn, out, B, M, N, K, zero):
     """One thread per output element, k in the same ascending order as the tiled kernel (used
     only under the simulator for GEMMs with many tile steps: its syncthreads costs seconds)."""
@@ -348,28 +509,81 @@ def matmul_simple(a, a_off, a_sb, a_sm, a_sk, b, b_off, b_sb, b_sk, b_sn, out, B
 
 
 SIM_TILED_MAX_STEPS = 64      # simulator: tiled kernel only up to this many (tile x k-step) blocks
+RT_CONFIGS = ((128, 64, 8, 8, 4), (64, 64, 8, 4, 4))   # 9.8 and 8.2 TFLOP/s at 4096^3 on an H200
+SPLIT_MIN_K = 1024            # split k when the output has too few tiles to fill the GPU
+_sms = []
 
 
-def launch_matmul(a, b, out, B, M, N, K, a_st, b_st, tile=None):
-    tile = tile or TILE
-    ntiles = B * (-(-M // tile)) * (-(-N // tile))
-    if ntiles == 0:
+def _sm_count():
+    if not _sms:
+        try:
+            _sms.append(int(cuda.get_current_device().MULTIPROCESSOR_COUNT))
+        except Exception:         # simulator
+            _sms.append(2)
+    return _sms[0]
+
+
+def matmul_plan(B, M, N, K, tile=None, splits=None):
+    """(kernel config, splits): the register-tiled kernel (BM, BN, BK, TM, TN) for large outputs,
+    the 16x16 tiled one otherwise; k split S ways when the output tiles alone cannot fill the GPU
+    (e.g. a convolution's weight gradient: a few hundred outputs, k = batch * pixels)."""
+    sim = numba.config.ENABLE_CUDASIM
+    cfg = RT_CONFIG
+    if cfg is None and tile is None and not sim:
+        for c in RT_CONFIGS:
+            if M >= c[0] and N >= c[1] and B * (-(-M // c[0])) * (-(-N // c[1])) >= _sm_count():
+                cfg = c
+                break
+    if tile is not None:
+        cfg = None
+    bm, bn = (cfg[0], cfg[1]) if cfg else (tile or TILE, tile or TILE)
+    if splits is None:
+        tiles = B * (-(-M // bm)) * (-(-N // bn))
+        splits = 1
+        if not sim and K >= SPLIT_MIN_K and tiles < 2 * _sm_count():
+            splits = max(1, min(-(-2 * _sm_count() // tiles), K // 256))
+    return cfg, splits
+
+
+def launch_matmul(a, b, out, B, M, N, K, a_st, b_st, tile=None, splits=None):
+    if B * M * N == 0:
         return
-    if numba.config.ENABLE_CUDASIM and ntiles * (-(-K // tile)) > SIM_TILED_MAX_STEPS:
+    cfg, S = matmul_plan(B, M, N, K, tile, splits)
+    if (numba.config.ENABLE_CUDASIM and cfg is None and S == 1 and
+            B * (-(-M // TILE)) * (-(-N // TILE)) * (-(-K // TILE)) > SIM_TILED_MAX_STEPS):
         n = B * M * N
         matmul_simple[grid(n)](a._buf, a._off, a_st[0], a_st[1], a_st[2],
                                b._buf, b._off, b_st[0], b_st[1], b_st[2],
                                out._buf, B, M, N, K, out.dtype.type(0))
         return
-    k = matmul_kernel(tile, out.dtype)
-    blocks = max(1, min(ntiles, grid(ntiles * tile * tile)[0]))
-    k[blocks, (tile, tile)](a._buf, a._off, a_st[0], a_st[1], a_st[2],
-                            b._buf, b._off, b_st[0], b_st[1], b_st[2],
-                            out._buf, B, M, N, K, out.dtype.type(0))
+    T = tile or TILE
+    if cfg:
+        k = matmul_rt_kernel(*cfg, out.dtype)
+        bm, bn, block = cfg[0], cfg[1], k.block
+    else:
+        k = matmul_kernel(T, out.dtype)
+        bm, bn, block = T, T, (T, T)
+    kc = -(-K // S)
+    if S > 1:
+        kc = -(-kc // 64) * 64                   # whole tiles per split
+        S = -(-K // kc)
+    work = S * B * (-(-M // bm)) * (-(-N // bn))
+    blocks = max(1, min(work, 2 if numba.config.ENABLE_CUDASIM else 65535))
+    dst = out._buf
+    if S > 1:
+        from corelib.backends.cuda._rt import Block
+        ws = Block(S * B * M * N, out.dtype)
+        dst = ws.dev
+    k[blocks, block](a._buf, a._off, a_st[0], a_st[1], a_st[2],
+                     b._buf, b._off, b_st[0], b_st[1], b_st[2],
+                     dst, B, M, N, K, S, kc, out.dtype.type(0))
+    if S > 1:
+        n = B * M * N
+        sum_splits[grid(n)](dst, S, n, out._buf)
 
 
 # ---- gather/scatter -----------------------------------------------------------------------------------
-@cuda.jit
+@jit
 def take_flat(src, offs, out, n):
     """out[i] = src[offs[i]] (offsets already validated; clamped so a bad one never reads OOB)."""
     m = src.shape[0]
@@ -379,7 +593,7 @@ def take_flat(src, offs, out, n):
             out[i] = src[o]
 
 
-@cuda.jit
+@jit
 def put_flat(dst, offs, vals, n):
     m = dst.shape[0]
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
@@ -388,7 +602,7 @@ def put_flat(dst, offs, vals, n):
             dst[o] = vals[i]
 
 
-@cuda.jit
+@jit
 def add_at_flat(dst, offs, vals, n):
     m = dst.shape[0]
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
@@ -397,7 +611,7 @@ def add_at_flat(dst, offs, vals, n):
             cuda.atomic.add(dst, o, vals[i])
 
 
-@cuda.jit
+@jit
 def max_at_flat(dst, offs, vals, n):
     m = dst.shape[0]
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
@@ -406,7 +620,7 @@ def max_at_flat(dst, offs, vals, n):
             cuda.atomic.max(dst, o, vals[i])
 
 
-@cuda.jit
+@jit
 def min_at_flat(dst, offs, vals, n):
     m = dst.shape[0]
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
@@ -415,7 +629,7 @@ def min_at_flat(dst, offs, vals, n):
             cuda.atomic.min(dst, o, vals[i])
 
 
-@cuda.jit
+@jit
 def serial_mul_at_flat(dst, offs, vals, n):
     # no atomic multiply in CUDA: one thread applies the updates in order
     if cuda.grid(1) == 0:
@@ -426,13 +640,13 @@ def serial_mul_at_flat(dst, offs, vals, n):
                 dst[o] = dst[o] * vals[i]
 
 
-@cuda.jit
+@jit
 def arange_k(out, start, step, n):
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):
         out[i] = start + i * step
 
 
-@cuda.jit
+@jit
 def cumsum_rows(x, out, M, K, prod):
     """Inclusive scan of each row of a contiguous (M, K) block (serial per row)."""
     for m in range(cuda.grid(1), M, cuda.gridsize(1)):
@@ -469,7 +683,7 @@ def _bits(i, s0, s1, ctr, j):
     return h
 
 
-@cuda.jit
+@jit
 def rand_k(out, n, s0, s1, ctr, kind, a, b, f64):
     """kind 0: uniform [a, b); 1: normal(a, b); 2: bernoulli(a)."""
     for i in range(cuda.grid(1), n, cuda.gridsize(1)):

@@ -18,13 +18,13 @@ to the device once per call.
 """
 import numpy as np
 
-from corelib.backends.cuda._rt import cuda, grid
+from corelib.backends.cuda._rt import cuda, grid, jit
 from corelib.backends.cuda import xp
 from corelib.backends.cuda.xp import CudaArray
 
 
 # ---- kernels -------------------------------------------------------------------------------------
-@cuda.jit
+@jit
 def im2col_k(x, x_off, C, D, H, W, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, dw,
              N, OD, OH, OW, cols, total):
     K = KD * KH * KW
@@ -52,7 +52,7 @@ def im2col_k(x, x_off, C, D, H, W, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, d
             cols[i] = 0
 
 
-@cuda.jit
+@jit
 def col2im_k(cols, c_off, C, D, H, W, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh, dw,
              N, OD, OH, OW, x, total, zero):
     K = KD * KH * KW
@@ -94,7 +94,7 @@ def col2im_k(cols, c_off, C, D, H, W, KD, KH, KW, sd, sh, sw, pd, ph, pw, dd, dh
         x[i] = acc
 
 
-@cuda.jit
+@jit
 def max_pool_k(x, x_off, D, H, W, win, OD, OH, OW, dD, dH, dW, y, idx, total, ninf):
     # win: [sD, loD, hiD] (OD each), [sH, loH, hiH] (OH each), [sW, loW, hiW] (OW each)
     bH = 3 * OD
@@ -128,7 +128,7 @@ def max_pool_k(x, x_off, D, H, W, win, OD, OH, OW, dD, dH, dW, y, idx, total, ni
         idx[i] = bi
 
 
-@cuda.jit
+@jit
 def plane_scatter_add_k(gy, g_off, idx, L, M, gx, total):
     """gx[p * M + idx[p, o]] += gy[p, o] (gx zeroed by the caller; atomics: indices repeat)."""
     for t in range(cuda.grid(1), total, cuda.gridsize(1)):
@@ -138,7 +138,7 @@ def plane_scatter_add_k(gy, g_off, idx, L, M, gx, total):
             cuda.atomic.add(gx, p * M + j, gy[g_off + t])
 
 
-@cuda.jit
+@jit
 def plane_gather_k(g, g_off, idx, L, M, out, total):
     for t in range(cuda.grid(1), total, cuda.gridsize(1)):
         p = t // L
@@ -149,7 +149,7 @@ def plane_gather_k(g, g_off, idx, L, M, out, total):
             out[t] = 0
 
 
-@cuda.jit
+@jit
 def avg_pool_k(x, x_off, D, H, W, win, divs, OD, OH, OW, override, y, total):
     bH = 3 * OD
     bW = 3 * OD + 3 * OH
@@ -174,7 +174,7 @@ def avg_pool_k(x, x_off, D, H, W, win, divs, OD, OH, OW, override, y, total):
         y[i] = s / div
 
 
-@cuda.jit
+@jit
 def avg_pool_bwd_k(gy, g_off, D, H, W, win, divs, OD, OH, OW, override, gx, total):
     """gx (zeroed by the caller) += each output's gradient / divisor over its window."""
     bH = 3 * OD
@@ -211,8 +211,23 @@ def _c(a):
     return a if a._is_c() else a.copy()
 
 
+_CONST = {}          # small host tables (pooling windows, divisors) -> their device copy
+
+
+def _const(h):
+    """The device copy of a small read-only host table, uploaded once: an upload per call is a
+    synchronous copy that would stall the host on the GPU every training step."""
+    key = (h.dtype.str, h.tobytes())
+    d = _CONST.get(key)
+    if d is None:
+        if len(_CONST) >= 512:
+            _CONST.clear()
+        d = _CONST[key] = xp.from_host(h)
+    return d
+
+
 def _win(wins):
-    return xp.from_host(np.concatenate([np.asarray(w, dtype=np.int64) for t in wins for w in t]))
+    return _const(np.concatenate([np.asarray(w, dtype=np.int64) for t in wins for w in t]))
 
 
 def im2col(x5, k, s, p, d, out_sp):
@@ -280,7 +295,7 @@ def gather_plane(g, idx):
 
 
 def _divs(divs):
-    return xp.from_host(np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1) for v in divs]))
+    return _const(np.concatenate([np.asarray(v, dtype=np.float64).reshape(-1) for v in divs]))
 
 
 def avg_pool(x4, wins, divs, override):

@@ -181,8 +181,9 @@ def _cuda_kernels():
     if _CUDA:
         return _CUDA
     from numba import cuda
+    from corelib.backends.cuda._rt import jit
 
-    @cuda.jit
+    @jit
     def ctc_alpha(lp, T, N, C, targets, offsets, il, tl, blank, la, lmax, nll, ninf):
         for n in range(cuda.blockIdx.x, N, cuda.gridDim.x):
             tn = il[n]
@@ -228,7 +229,7 @@ def _cuda_kernels():
                     nll[n] = -(m + math.log(math.exp(a - m) + math.exp(b - m))) if m != ninf else -ninf
             cuda.syncthreads()
 
-    @cuda.jit
+    @jit
     def ctc_beta_grad(lp, T, N, C, targets, offsets, il, tl, blank, la, lb, lmax, nll, gy, grad, ninf):
         for n in range(cuda.blockIdx.x, N, cuda.gridDim.x):
             tn = il[n]
