@@ -172,7 +172,7 @@ class ScatterAddInto(Function):
     def forward(self, g, shape, dim, index):
         self.meta = (dim, index)
         out = self.xp.zeros(shape, dtype=g.dtype)
-        self.xp.add.at(out, _along(index, dim), g)
+        self.xp.add.at(out, _along(index, dim, self.xp), g)
         return out
 
     def backward(self, gg):
@@ -180,9 +180,12 @@ class ScatterAddInto(Function):
         return Gather.apply(gg, dim, index)
 
 
-def _along(index, dim):
-    """Full fancy-index tuple addressing out[..., index, ...] along dim (for add.at / put)."""
-    idx = list(np.ix_(*[np.arange(s) for s in index.shape]))
+def _along(index, dim, xp=np):
+    """Full fancy-index tuple addressing out[..., index, ...] along dim (for add.at / put); the
+    other dims' aranges are made by ``xp`` (on the device for cuda: no upload per call)."""
+    nd = index.ndim
+    idx = [xp.arange(s).reshape((1,) * d + (s,) + (1,) * (nd - d - 1))
+           for d, s in enumerate(index.shape)]
     idx[dim] = index
     return tuple(idx)
 
@@ -191,7 +194,7 @@ class Scatter(Function):
     def forward(self, x, dim, index, src, reduce):
         self.meta = (dim, index)
         out = x.copy()
-        at = _along(index, dim)
+        at = _along(index, dim, self.xp)
         if isinstance(src, (int, float, bool, np.generic)):
             src = self.xp.full(index.shape, src, dtype=x.dtype)
         elif src.shape != index.shape:
@@ -248,7 +251,7 @@ class ScatterReduce(Function):
 
     def forward(self, x, dim, index, src, reduce, include_self):
         xp = self.xp
-        at = _along(index, dim)
+        at = _along(index, dim, self.xp)
         src = src[tuple(slice(0, n) for n in index.shape)]
         out = x.copy()
         hit = xp.zeros(x.shape, dtype=bool)

@@ -936,7 +936,8 @@ def _offsets(x, idx, checked=False):
         else:
             a = k[1]
             if a.size and not checked:
-                lo, hi = int(a.min()), int(a.max())
+                lo, hi = (int(v) for v in to_host(concatenate([a.min().reshape(1),   # one sync
+                                                               a.max().reshape(1)])))
                 if hi >= n or lo < -n:
                     bad = hi if hi >= n else lo
                     raise IndexError(f"index {bad} is out of bounds for axis {p} with size {n}")
@@ -989,7 +990,7 @@ def _adv_get(x, idx, checked=False):
     return out
 
 
-def _adv_set(x, idx, value, op):
+def _adv_set(x, idx, value, op, checked=False):
     b = _basic(idx)
     if b is not None:
         view = x._view(lambda d: d[b])
@@ -998,7 +999,7 @@ def _adv_set(x, idx, value, op):
         else:
             _ufunc(op, (view, value), view)
         return
-    offs, shape = _offsets(x, idx)
+    offs, shape = _offsets(x, idx, checked)
     n = offs.size
     if not n:
         return
@@ -1010,6 +1011,12 @@ def _adv_set(x, idx, value, op):
     kern = {None: K.put_flat, "add": K.add_at_flat, "maximum": K.max_at_flat,
             "minimum": K.min_at_flat, "multiply": K.serial_mul_at_flat}[op]
     kern[_rt.grid(n) if op != "multiply" else (1, 1)](x._buf, offs._buf, vals._buf, n)
+
+
+def add_at_unchecked(a, idx, b):
+    """numpy.add.at(a, idx, b) for indices the caller has already validated (skips the bounds
+    check, which costs a device->host copy, i.e. a wait for the GPU)."""
+    _adv_set(a, idx, b, "add", checked=True)
 
 
 def _ufunc_at(name, a, idx, b=None):

@@ -293,6 +293,8 @@ class _LogSoftmaxPick(Function):
                     self.state = (e, s[:, None], idx, dim)
                 return out
         xp = self.xp
+        if xp is not np:
+            idx = xp.asarray(idx)                       # uploaded once, for forward and backward
         m = x.max(axis=dim, keepdims=True)              # an inf max gives NaN, as PyTorch
         e = xp.subtract(x, m)
         xp.exp(e, out=e)
@@ -342,9 +344,11 @@ class _LogSoftmaxPick(Function):
             s = e.sum(axis=dim, keepdims=True)
         grad = e * (ga / s)
         self.state = (None, None, idx, dim)
-        ix = np.indices(idx.shape, sparse=True)
-        ix = tuple(idx if k == dim else ix[k] for k in range(idx.ndim))
-        xp.add.at(grad, ix, -xp.broadcast_to(ga, idx.shape))
+        nd = idx.ndim
+        ix = tuple(idx if k == dim else xp.arange(n).reshape((1,) * k + (n,) + (1,) * (nd - k - 1))
+                   for k, n in enumerate(idx.shape))
+        # the indices were validated on the host in forward: no bounds check (a wait for the GPU)
+        getattr(xp, "add_at_unchecked", xp.add.at)(grad, ix, -xp.broadcast_to(ga, idx.shape))
         return _wrap(grad, g.device)
 
 
