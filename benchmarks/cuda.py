@@ -12,6 +12,11 @@ import os
 import sys
 import time
 
+# Trap: run as a script, this folder is sys.path[0], and benchmarks/cuda.py would shadow NVIDIA's
+# `cuda` package (cuda-python), which numba-cuda imports: corelib would then see no GPU.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
 
 def _gpu():
     if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":

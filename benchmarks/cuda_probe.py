@@ -1,0 +1,213 @@
+"""Diagnostics for the cuda backend on a real GPU (what to optimise next), in one run:
+
+    python benchmarks/cuda_probe.py [launch] [matmul] [profile]
+
+launch:  the cost of one small elementwise op: corelib's Tensor op, numba's dispatcher launch of
+         the same generated kernel, the kernel compiled for raw pointers, and torch.
+matmul:  the tiled kernel against register-tiled variants at 4096^3 (time, TFLOP/s, error).
+profile: cProfile of LeNet training steps at batch 256 (where the host time goes).
+Exits 0 with a message when no GPU is present.
+"""
+import cProfile
+import os
+import pstats
+import sys
+import time
+
+# Trap: run as a script, this folder is sys.path[0], and benchmarks/cuda.py would shadow NVIDIA's
+# `cuda` package (cuda-python), which numba-cuda imports: corelib would then see no GPU.
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+
+
+def _t(fn, sync, reps, warm=3):
+    for _ in range(warm):
+        fn()
+    sync()
+    t = time.perf_counter()
+    for _ in range(reps):
+        fn()
+    sync()
+    return (time.perf_counter() - t) / reps
+
+
+def launch(cl, torch):
+    import numpy as np
+    from numba import cuda, types
+    from corelib.backends.cuda import _kernels as K
+    sync = cl.cuda.synchronize
+    n = 1024
+    a, b = cl.randn(n, device="cuda"), cl.randn(n, device="cuda")
+    print(f"corelib a*b (n={n}) per op:        {_t(lambda: a * b, sync, 2000) * 1e6:7.1f} us")
+    print(f"corelib a.add_(b) per op:           {_t(lambda: a.add_(b), sync, 2000) * 1e6:7.1f} us")
+    x, y = a._data, b._data
+    out = cl.empty(n, device="cuda")._data
+    k = K.ew_kernel("{0} * {1}", ("a", "a"), 1)
+    g = K.grid(n)
+    call = [out._buf, 0, 1, x._buf, 0, 1, y._buf, 0, 1, n, n]
+    print(f"numba dispatcher launch (11 args):  {_t(lambda: k[g](*call), sync, 2000) * 1e6:7.1f} us")
+    print(f"launch_ew (corelib's launcher):     "
+          f"{_t(lambda: K.launch_ew('{0} * {1}', out, [x, y], (n,)), sync, 2000) * 1e6:7.1f} us")
+    f32p, i64 = types.CPointer(types.float32), types.int64
+    sig = (f32p, i64, i64, f32p, i64, i64, f32p, i64, i64, i64, i64)
+    try:
+        kp = cuda.jit(sig)(k.py_func)
+        ptr = lambda arr: arr.__cuda_array_interface__["data"][0]   # noqa: E731
+        pcall = [ptr(out._buf), 0, 1, ptr(x._buf), 0, 1, ptr(y._buf), 0, 1, n, n]
+        kp[g](*pcall)
+        sync()
+        from corelib.backends.cuda import xp
+        ok = np.array_equal(xp.to_host(out), xp.to_host(x) * xp.to_host(y))
+        print(f"pointer-specialized kernel launch:  {_t(lambda: kp[g](*pcall), sync, 2000) * 1e6:7.1f} us"
+              f" (result {'right' if ok else 'WRONG'})")
+        kern = next(iter(kp.overloads.values()))
+        try:
+            from numba.cuda import dispatcher as D
+            cufunc = kern._codelibrary.get_cufunc()
+            cfg = D.LaunchConfig(grid=g[0], block=g[1])
+            stream = cuda.default_stream()
+            import ctypes
+            raw = [pcall[0], ctypes.c_int64(0), ctypes.c_int64(1), pcall[3], ctypes.c_int64(0),
+                   ctypes.c_int64(1), pcall[6], ctypes.c_int64(0), ctypes.c_int64(1),
+                   ctypes.c_int64(n), ctypes.c_int64(n)]
+            D.launch(stream, cfg, cufunc.kernel, *raw)
+            sync()
+            print(f"cuda.core launch, prebuilt args:    "
+                  f"{_t(lambda: D.launch(stream, cfg, cufunc.kernel, *raw), sync, 2000) * 1e6:7.1f} us")
+            raw2 = [pcall[0], np.int64(0), np.int64(1), pcall[3], np.int64(0), np.int64(1),
+                    pcall[6], np.int64(0), np.int64(1), np.int64(n), np.int64(n)]
+            print(f"cuda.core launch, numpy scalars:    "
+                  f"{_t(lambda: D.launch(stream, cfg, cufunc.kernel, *raw2), sync, 2000) * 1e6:7.1f} us")
+        except Exception as e:     # noqa: BLE001
+            print("cuda.core launch failed:", type(e).__name__, str(e)[:300])
+    except Exception as e:         # noqa: BLE001
+        print("pointer kernel failed:", type(e).__name__, str(e)[:300])
+    print(f"synchronize alone:                  {_t(sync, sync, 2000) * 1e6:7.1f} us")
+    if torch:
+        ta, tb = torch.randn(n, device="cuda"), torch.randn(n, device="cuda")
+        ts = torch.cuda.synchronize
+        print(f"torch a*b per op:                   {_t(lambda: ta * tb, ts, 2000) * 1e6:7.1f} us")
+        print(f"torch a.add_(b) per op:             {_t(lambda: ta.add_(tb), ts, 2000) * 1e6:7.1f} us")
+
+
+def matmul(cl, torch):
+    import numpy as np
+    from corelib.backends.cuda import _kernels as K
+    sync = cl.cuda.synchronize
+    n = 4096
+    a, b = cl.randn(n, n, device="cuda"), cl.randn(n, n, device="cuda")
+    ref = None
+    if torch:
+        ta = torch.from_numpy(a.cpu().numpy()).cuda().double()
+        tb = torch.from_numpy(b.cpu().numpy()).cuda().double()
+        ref = (ta @ tb).cpu().numpy()
+    for cfg in [None, (64, 64, 16, 4, 4), (128, 64, 8, 8, 4)]:
+        K.RT_CONFIG = cfg
+        try:
+            c = a @ b
+            sync()
+            t = _t(lambda: a @ b, sync, 5, warm=1)
+            err = ""
+            if ref is not None:
+                r = c.cpu().numpy().astype(np.float64)
+                err = f" rel err {np.linalg.norm(r - ref) / np.linalg.norm(ref):.1e}"
+            print(f"matmul {str(cfg or 'auto'):22s} {t * 1e3:8.2f} ms {2 * n ** 3 / t / 1e12:6.2f} TFLOP/s{err}")
+        except Exception as e:     # noqa: BLE001
+            print(f"matmul {cfg}: failed {type(e).__name__}: {str(e)[:300]}")
+    K.RT_CONFIG = None
+    from corelib.backends.cuda import xp
+    for (M, N, Kd) in [(6, 25, 147456), (64, 288, 200704)]:   # conv weight gradients: few outputs, long k
+        x, y = cl.randn(M, Kd, device="cuda"), cl.randn(Kd, N, device="cuda")
+        out = xp.empty((1, M, N), np.float32)
+        st_a, st_b = (0, Kd, 1), (0, N, 1)
+        for S in (1, None):
+            f = lambda: K.launch_matmul(x._data, y._data, out, 1, M, N, Kd, st_a, st_b, splits=S)  # noqa: E731
+            t = _t(f, sync, 5, warm=1)
+            print(f"matmul {M}x{N}, k={Kd}, splits={K.matmul_plan(1, M, N, Kd, None, S)[1]:3d}: {t * 1e3:8.3f} ms")
+        r = xp.to_host(out)[0].astype(np.float64)
+        ref2 = x.cpu().numpy().astype(np.float64) @ y.cpu().numpy().astype(np.float64)
+        print(f"   rel err {np.linalg.norm(r - ref2) / np.linalg.norm(ref2):.1e}")
+    K.RT_CONFIG = None
+    if torch:
+        ta, tb = ta.float(), tb.float()
+        t = _t(lambda: ta @ tb, torch.cuda.synchronize, 10)
+        print(f"torch matmul f32 (tf32 {torch.backends.cuda.matmul.allow_tf32}) {t * 1e3:8.2f} ms "
+              f"{2 * n ** 3 / t / 1e12:6.2f} TFLOP/s")
+
+
+def profile(cl, torch):
+    import corelib.nn as nn
+    import corelib.optim as optim
+    net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5),
+                        nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(),
+                        nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)).to("cuda")
+    opt = optim.SGD(net.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    xb = cl.randn(256, 1, 28, 28, device="cuda")
+    yb = cl.randint(0, 10, (256,), device="cuda")
+
+    def step():
+        opt.zero_grad()
+        loss_fn(net(xb), yb).backward()
+        opt.step()
+    t0 = time.perf_counter()
+    step()
+    cl.cuda.synchronize()
+    print(f"LeNet first step (compiles): {time.perf_counter() - t0:.2f} s")
+    t = _t(step, cl.cuda.synchronize, 20)
+    t_host = _t(step, lambda: None, 20)
+    print(f"LeNet step {t * 1e3:.2f} ms (host time without the final sync {t_host * 1e3:.2f} ms)")
+    from corelib.backends.cuda import _rt
+    if _rt._core:
+        real = _rt._core["launch"]
+        n = [0]
+
+        def count(*a):
+            n[0] += 1
+            real(*a)
+        _rt._core["launch"] = count
+        step()
+        cl.cuda.synchronize()
+        _rt._core["launch"] = lambda *a: None
+        t_py = _t(step, cl.cuda.synchronize, 20)
+        _rt._core["launch"] = real
+        print(f"LeNet step with every fast-path launch skipped (corelib's Python + numba's first "
+              f"launches): {t_py * 1e3:.2f} ms; {n[0]} fast-path launches per step")
+    pr = cProfile.Profile()
+    pr.enable()
+    for _ in range(20):
+        step()
+    cl.cuda.synchronize()
+    pr.disable()
+    pstats.Stats(pr).sort_stats("tottime").print_stats(22)
+
+
+def main():
+    if os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        print("simulator: nothing to probe")
+        return 0
+    import corelib as cl
+    if not cl.cuda.is_available():
+        print("no CUDA GPU: nothing to probe")
+        return 0
+    try:
+        import torch
+        torch = torch if torch.cuda.is_available() else None
+    except ImportError:
+        torch = None
+    parts = sys.argv[1:] or ["launch", "matmul", "profile"]
+    for p in parts:
+        print(f"==== {p}")
+        t = time.perf_counter()
+        try:
+            globals()[p](cl, torch)
+        except Exception as e:     # noqa: BLE001
+            import traceback
+            traceback.print_exc()
+            print(f"{p} failed: {type(e).__name__}: {e}")
+        print(f"({p}: {time.perf_counter() - t:.1f} s)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
