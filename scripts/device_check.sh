@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# The cuda backend on a real NVIDIA GPU, in one command (for a machine with a GPU, torch and
-# numba-cuda installed; corelib and its bundles come as wheels in .whl/, built with
-# `pip wheel --no-deps -w .whl . plugins/*/`). Logs go to $OUT (default /tmp/cuda-check).
-# Stages: environment, tests/cuda with the simulator off, the same matmul/conv/train tests with
-# the register-tiled matmul, benchmarks/cuda_probe.py, benchmarks/cuda.py.
+# The cuda backend on a real NVIDIA GPU, in one command, for a machine with a GPU, numba-cuda
+# and torch (the oracle) installed. corelib and its bundles are imported from the environment,
+# or, where a folder .whl/ exists, installed from the wheels in it into /tmp/site first
+# (`pip wheel --no-deps -w .whl . plugins/*/`, plus a numpy <= 2.4 wheel where the machine's
+# numpy is too new for its numba). Logs go to $OUT (default /tmp/cuda-check).
+# Stages: environment, tests/cuda with the simulator off (RT=BM,BN,BK,TM,TN: again with that
+# matmul configuration), benchmarks/cuda_probe.py, benchmarks/cuda.py.
 set -u
 OUT="${OUT:-/tmp/cuda-check}"; mkdir -p "$OUT"
 export PYTHONUNBUFFERED=1 NUMBA_ENABLE_CUDASIM=0 CORELIB_CUDA_REAL=1

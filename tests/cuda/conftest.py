@@ -33,6 +33,12 @@ def pytest_configure(config):
         if "numba" in sys.modules and "numba.cuda" not in sys.modules:
             import numba
             numba.config.ENABLE_CUDASIM = 1
+    if os.environ.get("CORELIB_CUDA_RECORD") and os.environ.get("NUMBA_ENABLE_CUDASIM") == "1":
+        import importlib.util
+        spec = importlib.util.spec_from_file_location("_ptx_sweep", HERE / "ptx_sweep.py")
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        _state["dump"] = mod.install_recorder()
     try:
         from numba import cuda as _cuda  # noqa: F401
         import corelib
@@ -42,6 +48,11 @@ def pytest_configure(config):
             _kernels.TILE = 4        # small tiles: every matmul crosses tile edges; fast in the simulator
     except Exception:                # pragma: no cover
         _state["available"] = False
+
+
+def pytest_sessionfinish(session, exitstatus):
+    if "dump" in _state:
+        _state["dump"](os.environ["CORELIB_CUDA_RECORD"])
 
 
 def pytest_ignore_collect(collection_path, config):
