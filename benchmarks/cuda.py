@@ -38,6 +38,27 @@ def bench(fn, sync, reps=10, warm=2):
     return (time.perf_counter() - t) / reps
 
 
+def lenet_step(batch=256):
+    """One SGD training step of LeNet-5 on a fixed random cuda batch (also profiled by
+    cuda_probe.py)."""
+    import corelib as cl
+    import corelib.nn as nn
+    import corelib.optim as optim
+    net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5),
+                        nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(),
+                        nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)).to("cuda")
+    opt = optim.SGD(net.parameters(), lr=0.01)
+    loss_fn = nn.CrossEntropyLoss()
+    xb = cl.randn(batch, 1, 28, 28, device="cuda")
+    yb = cl.randint(0, 10, (batch,), device="cuda")
+
+    def step():
+        opt.zero_grad()
+        loss_fn(net(xb), yb).backward()
+        opt.step()
+    return step
+
+
 def main():
     name = _gpu()
     if name is None:
@@ -114,20 +135,7 @@ def main():
 
     # LeNet training step at batch 256
     try:
-        import corelib.nn as nn
-        import corelib.optim as optim
-        net = nn.Sequential(nn.Conv2d(1, 6, 5), nn.ReLU(), nn.MaxPool2d(2), nn.Conv2d(6, 16, 5),
-                            nn.ReLU(), nn.MaxPool2d(2), nn.Flatten(), nn.Linear(256, 120), nn.ReLU(),
-                            nn.Linear(120, 84), nn.ReLU(), nn.Linear(84, 10)).to("cuda")
-        opt = optim.SGD(net.parameters(), lr=0.01)
-        loss_fn = nn.CrossEntropyLoss()
-        xb = cl.randn(256, 1, 28, 28, device="cuda")
-        yb = cl.randint(0, 10, (256,), device="cuda")
-
-        def lstep():
-            opt.zero_grad()
-            loss_fn(net(xb), yb).backward()
-            opt.step()
+        lstep = lenet_step()
         from corelib.backends.cuda.xp import host_fallbacks
         before = sum(host_fallbacks.values())
         ct = bench(lstep, csync, reps=5)
