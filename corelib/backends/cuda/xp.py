@@ -62,10 +62,10 @@ class CudaArray:
     def __init__(self, blk, shape, st, off, dtype):
         self._blk = blk
         self._buf = blk.dev
-        self.shape = tuple(int(s) for s in shape)
-        self._st = tuple(int(s) for s in st)
+        self.shape = tuple(map(int, shape))
+        self._st = tuple(map(int, st))
         self._off = int(off)
-        self.dtype = np.dtype(dtype)
+        self.dtype = dtype if isinstance(dtype, np.dtype) else np.dtype(dtype)
 
     # ---- attributes --------------------------------------------------------------------------
     ndim = property(lambda self: len(self.shape))
@@ -147,6 +147,8 @@ class CudaArray:
             shape = tuple(self.size // known if s == -1 and known else s for s in shape)
         if _prod(shape) != self.size:
             raise ValueError(f"cannot reshape array of size {self.size} into shape {shape}")
+        if self._is_c():
+            return CudaArray(self._blk, shape, _cstrides(shape), self._off, self.dtype)
         d = self._dummy()
         try:
             d = d.view()
