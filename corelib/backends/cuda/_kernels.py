@@ -237,6 +237,23 @@ def ew_kernel(expr, kinds, nd):
     return k
 
 
+def launch_contiguous(expr, out, args, n):
+    """launch_ew where out and every array argument are contiguous with n elements."""
+    if n == 0:
+        return
+    call = [out._buf, out._off]
+    kinds = []
+    for a in args:
+        if isinstance(a, tuple):
+            call.append(a[0])
+            kinds.append("s")
+        else:
+            call += [a._buf, a._off]
+            kinds.append("a")
+    call.append(n)
+    ew_kernel(expr, tuple(kinds), "c")[grid(n)](*call)
+
+
 def launch_ew(expr, out, args, shape):
     """out (CudaArray-like: _buf, _off, _st) = expr(args) over ``shape`` (already broadcast:
     array args carry strides for ``shape``)."""
@@ -266,14 +283,7 @@ def launch_ew(expr, out, args, shape):
     nd = len(dims)
     kinds = tuple("a" if not isinstance(a, tuple) else "s" for a in args)
     if nd == 1 and all(st[0] == 1 for st in strides):
-        call = [out._buf, out._off]
-        for a in args:
-            if isinstance(a, tuple):
-                call.append(a[0])
-            else:
-                call += [a._buf, a._off]
-        call.append(n)
-        ew_kernel(expr, kinds, "c")[grid(n)](*call)
+        launch_contiguous(expr, out, args, n)
         return
     k = ew_kernel(expr, kinds, nd)
     call = [out._buf, out._off] + strides[0]

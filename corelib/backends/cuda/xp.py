@@ -454,7 +454,14 @@ def _ufunc(name, inputs, out=None, dtype=None):
     rdt = np.dtype(dtype) if dtype is not None else _result_dtype(name, ops)
     if dtype is not None:
         ops = [o.astype(rdt, copy=False) if isinstance(o, CudaArray) else o for o in ops]
-    shape = np.broadcast_shapes(*[o.shape for o in ops if isinstance(o, CudaArray)])
+    arrs = [o for o in ops if isinstance(o, CudaArray)]
+    if out is None and arrs:
+        s0 = arrs[0].shape
+        if builtins.all(o.shape == s0 and o._is_c() for o in arrs):   # common: no broadcasting
+            out = empty(s0, rdt)
+            K.launch_contiguous(expr, out, ops, out.size)
+            return out
+    shape = np.broadcast_shapes(*[o.shape for o in arrs])
     if out is None:
         out = empty(shape, rdt)
     else:
