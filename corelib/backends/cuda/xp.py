@@ -562,6 +562,9 @@ def _axes(axis, nd):
     return tuple(sorted(set(out)))
 
 
+_sum_dtype = {}        # (input dtype, dtype=) -> numpy's result dtype of a sum
+
+
 def _reduce(x, op, axis=None, keepdims=False, dtype=None):
     x = asarray(x)
     nd = x.ndim
@@ -574,7 +577,9 @@ def _reduce(x, op, axis=None, keepdims=False, dtype=None):
     M = _prod(out_shape)
     Kn = _prod([x.shape[d] for d in axes])
     if op in ("sum", "prod"):
-        odt = np.zeros(1, x.dtype).sum(dtype=dtype).dtype
+        odt = _sum_dtype.get((x.dtype, dtype))
+        if odt is None:
+            odt = _sum_dtype[(x.dtype, dtype)] = np.zeros(1, x.dtype).sum(dtype=dtype).dtype
         if dtype is not None or x.dtype.kind == "b":
             x = x.astype(odt, copy=False)
     elif op in ("any", "all"):
