@@ -139,6 +139,8 @@ def main(argv=None):
                   f"{med['corelib'] / med['torch']:.2f})")
         else:
             print(f"{label:58s} {c:11.3f} {'-':>9s} {'-':>6s}")
+        print(f"{'':58s} per process: " + "; ".join(
+            f"{lib} " + " ".join(f"{t:.2f}" for t in sorted(v)) for lib, v in runs.items()))
 
 
 if __name__ == "__main__":
