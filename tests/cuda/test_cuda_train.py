@@ -64,6 +64,8 @@ LOSSES = {
     "cross_entropy_w_ls": lambda F, x, y, t: F.cross_entropy(x, y, weight=t[0].abs(), label_smoothing=0.1),
     "cross_entropy_probs": lambda F, x, y, t: F.cross_entropy(x, t.softmax(1)),
     "nll": lambda F, x, y, t: F.nll_loss(x.log_softmax(1), y, reduction="sum"),
+    "nll_ignore": lambda F, x, y, t: F.nll_loss(x.log_softmax(1), y, ignore_index=2),
+    "cross_entropy_ignore": lambda F, x, y, t: F.cross_entropy(x, y, ignore_index=2),
     "mse": lambda F, x, y, t: F.mse_loss(x, t),
     "bce_with_logits": lambda F, x, y, t: F.binary_cross_entropy_with_logits(x, t.sigmoid()),
     "bce": lambda F, x, y, t: F.binary_cross_entropy(x.sigmoid(), t.sigmoid()),
@@ -87,6 +89,37 @@ def test_losses_match_cpu(name):
         res[dev] = (loss.item(), host(x.grad))
     np.testing.assert_allclose(res["cuda"][0], res["cpu"][0], rtol=1e-5)
     np.testing.assert_allclose(res["cuda"][1], res["cpu"][1], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("dtype", [np.float32, np.float64])
+def test_cross_entropy_fused_rows_match_cpu(dtype):
+    """2-d float logits take the fused row kernel on cuda: values and gradients as cpu, with
+    inf/NaN rows (NaN, as PyTorch), 'sum'/'none' reductions, ignore_index, a retained graph
+    backpropagated twice, and create_graph (the composed form) for the double backward."""
+    import corelib_losses.functional as F
+    x0 = RNG.normal(size=(5, 4)).astype(dtype) * 3
+    x0[3, 1] = np.inf
+    x0[4, 2] = np.nan
+    y0 = np.array([0, 3, 1, 2, 0])
+    res = {}
+    for dev in ("cpu", "cuda"):
+        x = cl.tensor(x0, device=dev, requires_grad=True)
+        y = cl.tensor(y0, device=dev)
+        none = F.cross_entropy(x, y, reduction="none")
+        w = cl.tensor(np.arange(1, 6, dtype=dtype), device=dev)
+        (none * w).sum().backward(retain_graph=True)
+        g1 = host(x.grad)
+        x.grad = None
+        (none * w).sum().backward()                       # the second backward recomputes e
+        g2 = host(x.grad)
+        xs = cl.tensor(x0[:3], device=dev, requires_grad=True)
+        loss = F.cross_entropy(xs, cl.tensor(np.array([1, -100, 2]), device=dev), reduction="sum")
+        gx, = cl.autograd.grad(loss, xs, create_graph=True)
+        gg, = cl.autograd.grad((gx * gx).sum(), xs)
+        res[dev] = (host(none), g1, g2, loss.item(), host(gx), host(gg))
+    for a, b in zip(res["cuda"], res["cpu"]):
+        np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-6)
+    assert np.isnan(res["cuda"][0][3:]).all() and np.isfinite(res["cuda"][0][:3]).all()
 
 
 def test_ctc_loss_matches_cpu():

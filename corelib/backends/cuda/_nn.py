@@ -16,6 +16,10 @@ out of bounds:
 The host window arrays (a few int64s per output position) are packed into one array and copied
 to the device once per call.
 """
+import math
+
+import math
+
 import numpy as np
 
 from corelib.backends.cuda._rt import cuda, grid, jit
@@ -199,12 +203,71 @@ def avg_pool_bwd_k(gy, g_off, D, H, W, win, divs, OD, OH, OW, override, gx, tota
                     cuda.atomic.add(gx, base + (i0 * H + i1) * W + win[bW + ow] + c, g)
 
 
+@jit
+def lsm_pick_k(x, x_off, M, C, idx, i_off, e, s, out):
+    """Per row r of a contiguous (M, C) block: m = max (NaN wins), e = exp(x - m), s = sum(e)
+    (accumulated in float64), out = log(s) + m - x[r, idx[r]] (idx validated by the caller)."""
+    for r in range(cuda.grid(1), M, cuda.gridsize(1)):
+        base = x_off + r * C
+        m = x[base]
+        for c in range(1, C):
+            v = x[base + c]
+            if v > m or v != v:
+                m = v
+        acc = 0.0
+        for c in range(C):
+            t = math.exp(x[base + c] - m)
+            e[r * C + c] = t
+            acc += t
+        s[r] = acc
+        out[r] = math.log(acc) + m - x[base + idx[i_off + r]]
+
+
+@jit
+def lsm_pick_grad_k(e, s, g, g_off, g_st, idx, i_off, M, C, out):
+    """out[r, c] = e[r, c] * (g[r] / s[r]) - (g[r] if c == idx[r]) (in place over e allowed)."""
+    for i in range(cuda.grid(1), M * C, cuda.gridsize(1)):
+        r = i // C
+        c = i - r * C
+        gr = g[g_off + r * g_st]
+        v = e[i] * (gr / s[r])
+        if c == idx[i_off + r]:
+            v -= gr
+        out[i] = v
+
+
 KERNELS = {"im2col_k": im2col_k, "col2im_k": col2im_k, "max_pool_k": max_pool_k,
            "plane_scatter_add_k": plane_scatter_add_k, "plane_gather_k": plane_gather_k,
            "avg_pool_k": avg_pool_k, "avg_pool_bwd_k": avg_pool_bwd_k}
 
 
 # ---- wrappers (same signatures as corelib.nn._kernels) ---------------------------------------------
+def log_softmax_pick(x, idx):
+    """-log_softmax(x, 1)[r, idx[r]] for a contiguous 2-d float CudaArray x and an int64 CudaArray
+    idx (M or (M, 1)) of valid class indices: (out (M,), e = exp(x - rowmax) (M, C), s = row sums
+    of e (M,)), in one kernel instead of a dozen ops."""
+    M, C = x.shape
+    e = xp.empty((M, C), x.dtype)
+    s = xp.empty((M,), x.dtype)
+    out = xp.empty((M,), x.dtype)
+    if M and C:
+        ix = _c(idx.reshape(-1))
+        lsm_pick_k[grid(M)](x._buf, x._off, M, C, ix._buf, ix._off, e._buf, s._buf, out._buf)
+    return out, e, s
+
+
+def log_softmax_pick_grad(e, s, idx, g):
+    """The gradient of log_softmax_pick's out with respect to x, for the upstream gradient g (M,),
+    written over e."""
+    M, C = e.shape
+    if M and C:
+        ix = _c(idx.reshape(-1))
+        g = xp.asarray(g).reshape(M)
+        lsm_pick_grad_k[grid(M * C)](e._buf, s._buf, g._buf, g._off, g._st[0], ix._buf, ix._off,
+                                     M, C, e._buf)
+    return e
+
+
 def _c(a):
     """A contiguous CudaArray (offset kept: kernels take it)."""
     a = xp.asarray(a)

@@ -193,7 +193,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
         if mask.all():
             loss = -picked
             return _reduce(loss, reduction)
-        w = _const(mask.astype(input.detach().numpy().dtype), input)
+        w = _const(mask.astype(input.detach()._data.dtype), input)
     else:
         w = weight.to(input.dtype)[_const(safe, input)] * _const(mask, input)
     loss = -picked * w
@@ -295,6 +295,13 @@ class _LogSoftmaxPick(Function):
         xp = self.xp
         if xp is not np:
             idx = xp.asarray(idx)                       # uploaded once, for forward and backward
+            if dim == 1 and x.ndim == 2 and x.dtype in (np.float32, np.float64) and x._is_c():
+                from corelib.backends.cuda import _nn
+                out, e, s = _nn.log_softmax_pick(x, idx)      # one kernel
+                if self._inputs is not None:
+                    self.retain_inputs(0)
+                    self.state = (e, s, idx, "rows")
+                return out
         m = x.max(axis=dim, keepdims=True)              # an inf max gives NaN, as PyTorch
         e = xp.subtract(x, m)
         xp.exp(e, out=e)
@@ -308,10 +315,24 @@ class _LogSoftmaxPick(Function):
 
     def backward(self, gy):
         e, s, idx, dim = self.state
+        if dim == "rows":                             # the fused cuda forward's state
+            if not cl.is_grad_enabled() and e is not None:
+                from corelib._creation import _wrap
+                from corelib.backends.cuda import _nn
+                self.state = (None, None, idx, 1)     # e now holds the gradient
+                return _wrap(_nn.log_softmax_pick_grad(e, s, idx, gy.detach()._data), gy.device), \
+                    None, None
+            dim = 1
+            e = s = None                              # the general path recomputes them
         g = gy.unsqueeze(dim)
         if cl.is_grad_enabled():                      # create_graph: differentiable form
             x, = self.saved_inputs()
-            onehot = cl.zeros_like(x).scatter(dim, _const(idx, x), 1.0)
+            if isinstance(idx, np.ndarray):
+                it = _const(idx, x)
+            else:                                     # already on x's device (cuda)
+                from corelib._creation import _wrap
+                it = _wrap(idx.reshape(idx.shape[0], 1) if idx.ndim == 1 else idx, x.device)
+            onehot = cl.zeros_like(x).scatter(dim, it, 1.0)
             return (x.softmax(dim) - onehot) * g, None, None
         if gy.device.type != "cpu":
             return self._device_backward(g, e, s, idx, dim), None, None
@@ -375,7 +396,7 @@ def _cross_entropy_indices(input, target, weight, ignore_index, reduction, class
     if weight is None and all_in:
         return _reduce(loss, reduction)
     if weight is None:
-        w = _const(mask.reshape(loss.shape).astype(loss.detach().numpy().dtype), input)
+        w = _const(mask.reshape(loss.shape).astype(loss.detach()._data.dtype), input)
     else:
         w = weight.to(input.dtype)[_const(safe, input)] * _const(mask.reshape(loss.shape), input)
     loss = loss * w
