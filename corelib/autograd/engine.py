@@ -91,8 +91,9 @@ def run_backward(tensors, grad_tensors, retain_graph, create_graph, inputs=None,
             a = g._data
             if create_graph:
                 leaf._grad = g
-            elif id(a) in given or a.base is not None or not a.flags.writeable or \
-                    not a.flags.c_contiguous or leaf._device is not T.CPU:
+            elif id(a) in given or (not a._exclusive() if leaf._device is not T.CPU else
+                                     a.base is not None or not a.flags.writeable or
+                                     not a.flags.c_contiguous):
                 leaf._grad = g.clone()
             else:           # a fresh array nobody else holds: take it without a copy
                 leaf._grad = g

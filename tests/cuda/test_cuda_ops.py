@@ -331,3 +331,24 @@ def test_public_cuda_module():
     np.testing.assert_array_equal(a, host(cl.rand(3, device="cuda")))
     with pytest.raises(RuntimeError, match="device"):
         cl.zeros(2, device="cuda:3")
+
+
+def test_leaf_grads_taken_without_copy_stay_independent():
+    """On cuda the engine takes a fresh, unshared gradient buffer as a leaf's .grad (no copy),
+    as on cpu: two leaves fed the same gradient, views and accumulation must still give
+    independent, correct .grad tensors."""
+    a = cl.tensor(np.ones((2, 3), np.float32), device="cuda", requires_grad=True)
+    b = cl.tensor(np.ones((2, 3), np.float32), device="cuda", requires_grad=True)
+    w = cl.tensor(np.full((3, 2), 2.0, np.float32), device="cuda", requires_grad=True)
+    ((a + b) @ w).sum().backward()
+    a.grad.add_(100.0)                                    # must not leak into b.grad
+    np.testing.assert_array_equal(host(b.grad), np.full((2, 3), 4.0, np.float32))
+    np.testing.assert_array_equal(host(w.grad), np.full((3, 2), 4.0, np.float32))
+    g_before = host(w.grad)
+    ((a + b) @ w).sum().backward()                        # accumulates into the taken buffers
+    np.testing.assert_array_equal(host(w.grad), g_before + 4)
+    np.testing.assert_array_equal(host(a.grad), np.full((2, 3), 108.0, np.float32))
+    np.testing.assert_array_equal(host(b.grad), np.full((2, 3), 8.0, np.float32))
+    x = cl.tensor(np.arange(6, dtype=np.float32), device="cuda", requires_grad=True)
+    (x.reshape(2, 3).t() * 3).sum().backward()           # a view's gradient is copied
+    np.testing.assert_array_equal(host(x.grad), np.full(6, 3.0, np.float32))

@@ -11,6 +11,7 @@ the host through an explicit device->host->device round trip (counted in ``host_
 import builtins
 import collections
 import math
+import sys
 
 import numpy as np
 from numpy.lib.stride_tricks import as_strided
@@ -81,6 +82,16 @@ class CudaArray:
     @property
     def device_ctypes_pointer(self):
         return self._buf.device_ctypes_pointer
+
+    def _axpy_(self, alpha, x):
+        """self += alpha * x in one kernel (optimizers' parameter update)."""
+        _ufunc("axpy", (self, x, self.dtype.type(alpha)), self, dtype=self.dtype)
+
+    def _exclusive(self):
+        """True when no other array views this one's buffer and it is C-contiguous (the autograd
+        engine may then make it a leaf's .grad without a copy, as it does numpy arrays whose
+        .base is None; a CudaArray has no .base to ask)."""
+        return sys.getrefcount(self._blk) <= 2 and self._is_c()
 
     def _is_c(self):
         acc = 1
