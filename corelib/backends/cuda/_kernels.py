@@ -146,7 +146,7 @@ BINARY = {
     "logical_xor": "({0} != 0) != ({1} != 0)", "bitwise_and": "{0} & {1}",
     "bitwise_or": "{0} | {1}", "bitwise_xor": "{0} ^ {1}", "hypot": "math.hypot({0}, {1})",
 }
-TERNARY = {"where": "{1} if {0} else {2}"}
+TERNARY = {"where": "{1} if {0} else {2}", "axpy": "{0} + {2} * {1}"}
 
 _ew_cache = {}
 SOURCES = {}          # name -> source of every generated kernel (for the PTX sweep test)

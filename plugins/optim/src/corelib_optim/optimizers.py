@@ -123,6 +123,15 @@ def _penalised_grad(g, pa, maximize, wd):
     return g
 
 
+def _axpy_(pa, alpha, g):
+    """pa += alpha * g: one kernel where the array type has one (cuda), two numpy passes else."""
+    f = getattr(pa, "_axpy_", None)
+    if f is not None:
+        f(alpha, g)
+    else:
+        pa += alpha * g
+
+
 def _check_fused(fused, foreach, differentiable):
     """PyTorch's checks of ``fused`` (which only picks an implementation there)."""
     if fused:
@@ -259,7 +268,7 @@ class SGD(_Base):
                 buf *= dt(momentum)
                 buf += dt(1 - dampening) * g
             g = g + dt(momentum) * buf if nesterov else buf
-        pa += dt(-lr) * g
+        _axpy_(pa, dt(-lr), g)
 
 
 # --------------------------------------------------------------------------- Adagrad
