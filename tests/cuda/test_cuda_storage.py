@@ -129,7 +129,7 @@ def test_generated_kernels_compile_to_ptx():
                 n += 1
         for op in K.REDUCE:
             cuda.compile_ptx(K.reduce_kernel(op).py_func,
-                             (arr, i64, i64, i64, i64, i64, types.float64,
+                             (arr, i64, i64, i64, i64, i64, i64, i64, types.float64,
                               types.int64[:] if op.startswith("arg") or op == "count_nonzero" else arr))
             n += 1
         for table in (K.UNARY, K.BINARY, K.TERNARY):      # the contiguous, unrolled variant

@@ -298,18 +298,18 @@ def launch_ew(expr, out, args, shape):
     k[grid(n)](*call)
 
 
-# ---- reductions over the last axis of a contiguous (M, K) block -----------------------------------
+# ---- reductions: element (m, k) of x at x_off + m * sm + k * sk ---------------------------------------
 _red_cache = {}
 REDUCE = {
     "sum": ("acc = zero", "acc = acc + v", "acc"),
     "prod": ("acc = zero + 1", "acc = acc * v", "acc"),
-    "max": ("acc = x[base + k0]", "acc = _maximum(acc, v)", "acc"),
-    "min": ("acc = x[base + k0]", "acc = _minimum(acc, v)", "acc"),
+    "max": ("acc = x[base + k0 * sk]", "acc = _maximum(acc, v)", "acc"),
+    "min": ("acc = x[base + k0 * sk]", "acc = _minimum(acc, v)", "acc"),
     "any": ("acc = False", "acc = acc or (v != 0)", "acc"),
     "all": ("acc = True", "acc = acc and (v != 0)", "acc"),
-    "argmax": ("acc = x[base + k0]\n            bi = k0", "if acc == acc and (v != v or v > acc):\n"
+    "argmax": ("acc = x[base + k0 * sk]\n            bi = k0", "if acc == acc and (v != v or v > acc):\n"
                "                    acc = v\n                    bi = k", "bi"),
-    "argmin": ("acc = x[base + k0]\n            bi = k0", "if acc == acc and (v != v or v < acc):\n"
+    "argmin": ("acc = x[base + k0 * sk]\n            bi = k0", "if acc == acc and (v != v or v < acc):\n"
                "                    acc = v\n                    bi = k", "bi"),
     "count_nonzero": ("acc = 0", "acc = acc + (1 if v != 0 else 0)", "acc"),
 }
@@ -320,17 +320,17 @@ def reduce_kernel(op):
     if k is not None:
         return k
     init, step, res = REDUCE[op]
-    code = f"""def k(x, x_off, M, K, C, cs, zero, out):
+    code = f"""def k(x, x_off, M, K, sm, sk, C, cs, zero, out):
     for t in range(cuda.grid(1), M * C, cuda.gridsize(1)):
         m = t // C
         c = t - m * C
         k0 = c * cs
         k1 = min(k0 + cs, K)
-        base = x_off + m * K
+        base = x_off + m * sm
         if k0 < k1:
             {init}
             for k in range(k0, k1):
-                v = x[base + k]
+                v = x[base + k * sk]
                 {step}
             out[t] = {res}
 """

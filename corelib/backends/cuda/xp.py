@@ -606,19 +606,22 @@ def _reduce(x, op, axis=None, keepdims=False, dtype=None):
     elif M == 0:
         out = empty(out_shape, odt)
     else:
-        xc = ascontiguousarray(x.transpose(kept + list(axes)) if axes != tuple(range(nd - len(axes), nd)) else x)
-        if xc._off:
-            xc = xc.copy()
+        trailing = axes == tuple(range(nd - len(axes), nd))
+        if not trailing and axes == tuple(range(len(axes))) and (M >= 32 or Kn <= 4096) and x._is_c():
+            xc, sm, sk = x, 1, M          # leading axes of a contiguous array: (k, m) at k*M + m
+        else:
+            xc = ascontiguousarray(x.transpose(kept + list(axes)) if not trailing else x)
+            sm, sk = Kn, 1
         zero = (np.float64(0) if odt.kind == "f" else np.int64(0) if odt.kind in "iu" else False) \
             if op in ("sum", "prod") else odt.type(0)
         C = 1
-        if Kn > REDUCE_SPLIT_K and M < 4096 and op not in ("argmax", "argmin"):
+        if Kn > REDUCE_SPLIT_K and M < 4096 and op not in ("argmax", "argmin") and sk == 1:
             C = builtins.min(-(-Kn // 256), builtins.max(1, 16384 // M))
             C = builtins.max(C, 2)
         cs = -(-Kn // C)
         C = -(-Kn // cs)
         part = empty((M * C,), odt)
-        K.reduce_kernel(op)[_rt.grid(M * C)](xc._buf, xc._off, M, Kn, C, cs, zero, part._buf)
+        K.reduce_kernel(op)[_rt.grid(M * C)](xc._buf, xc._off, M, Kn, sm, sk, C, cs, zero, part._buf)
         if C > 1:
             op2 = {"count_nonzero": "sum"}.get(op, op)
             out = _reduce(part.reshape(M, C), op2, 1, False)
