@@ -295,7 +295,10 @@ class _LogSoftmaxPick(Function):
         xp = self.xp
         if xp is not np:
             idx = xp.asarray(idx)                       # uploaded once, for forward and backward
-            if dim == 1 and x.ndim == 2 and x.dtype in (np.float32, np.float64) and x._is_c():
+            # one thread per row: for a few thousand classes at most (longer rows: the general
+            # path's reductions split them across threads)
+            if dim == 1 and x.ndim == 2 and x.shape[1] <= 4096 and \
+                    x.dtype in (np.float32, np.float64) and x._is_c():
                 from corelib.backends.cuda import _nn
                 out, e, s = _nn.log_softmax_pick(x, idx)      # one kernel
                 if self._inputs is not None:
