@@ -3,7 +3,12 @@
 # and torch (the oracle) installed. corelib and its bundles are imported from the environment,
 # or, where a folder .whl/ exists, installed from the wheels in it into /tmp/site first
 # (`pip wheel --no-deps -w .whl . plugins/*/`, plus a numpy <= 2.4 wheel where the machine's
-# numpy is too new for its numba). Logs go to $OUT (default /tmp/cuda-check).
+# numpy is too new for its numba). For the workplace's H200 image (Python 3.12, numba 0.68.0,
+# numpy 2.5.2), from the repository root:
+#   .venv/bin/pip wheel -q --no-deps --no-build-isolation -w .whl . plugins/*/
+#   .venv/bin/pip download -q --no-deps --only-binary=:all: --python-version 3.12 \
+#       --implementation cp --platform manylinux_2_28_x86_64 -d .whl numpy==2.4.6
+# with /.whl/ in .git/info/exclude and .whl carried. Logs go to $OUT (default /tmp/cuda-check).
 # Stages: environment, tests/cuda with the simulator off (RT=BM,BN,BK,TM,TN: again with that
 # matmul configuration), benchmarks/cuda_probe.py, benchmarks/cuda.py.
 set -u
