@@ -1,8 +1,6 @@
 """corelib/ops/extra.py against PyTorch. Each case is ``f(L, *xs)`` run with L = corelib and
 L = torch on the same arrays; values, dtypes and shapes must match, gradients too for float64
 inputs (when the case asks for them), and where torch raises corelib must raise the same kind."""
-import warnings
-
 import numpy as np
 import pytest
 
@@ -30,77 +28,6 @@ A = r.standard_normal((4, 3))
 B = r.standard_normal((5, 3))
 RUNS = np.array([1, 1, 2, 2, 2, 3, 1, 1], np.int64)
 ROWS = np.array([[1, 2], [1, 2], [3, 4], [1, 2]], np.int64)
-
-
-def _lib_dtype(d):
-    return str(d).split(".")[-1]
-
-
-def _exc_kind(e):
-    for k in (IndexError, TypeError, ValueError, NotImplementedError, RuntimeError):
-        if isinstance(e, k):
-            return k
-    return type(e)
-
-
-def _leaves(out):
-    if isinstance(out, (tuple, list)):
-        return [y for x in out for y in _leaves(x)]
-    return [out]
-
-
-def _run(L, f, arrays, grad):
-    xs = [L.tensor(a, requires_grad=grad and a.dtype == np.float64) for a in arrays]
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            out = f(L, *xs)
-        except Exception as e:                       # noqa: BLE001 (the oracle decides)
-            return e, xs, None
-    return None, xs, out
-
-
-def _as_np(y):
-    if isinstance(y, (cl.Tensor, torch.Tensor)):
-        return _lib_dtype(y.dtype), tuple(y.shape), np.asarray(y.detach().numpy(), np.float64)
-    return type(y).__name__, (), np.asarray(y, np.float64)
-
-
-def check(f, arrays, grad=True, rtol=1e-7, atol=1e-9):
-    et, xt, ot = _run(torch, f, arrays, grad)
-    ec, xc, oc = _run(cl, f, arrays, grad)
-    if et is not None:
-        assert ec is not None, f"torch raises {type(et).__name__}: {et}; corelib returned {oc}"
-        assert _exc_kind(ec) is _exc_kind(et), (repr(ec), repr(et))
-        return
-    if ec is not None:
-        raise ec
-    lt, lc = _leaves(ot), _leaves(oc)
-    assert len(lt) == len(lc)
-    for a, b in zip(lc, lt):
-        (da, sa, va), (db, sb, vb) = _as_np(a), _as_np(b)
-        assert (da, sa) == (db, sb)
-        np.testing.assert_allclose(va, vb, rtol=rtol if da != "float32" else 1e-5,
-                                   atol=atol if da != "float32" else 1e-6, equal_nan=True)
-    if not grad:
-        return
-    g = np.random.default_rng(1)
-    loss_t, loss_c = 0, 0
-    for a, b in zip(lc, lt):
-        if isinstance(b, torch.Tensor) and b.requires_grad:
-            w = g.standard_normal(tuple(b.shape))
-            loss_t = loss_t + (b * torch.tensor(w, dtype=b.dtype)).sum()
-            loss_c = loss_c + (a * cl.tensor(w, dtype=a.dtype)).sum()
-    assert not isinstance(loss_t, int), "grad=True but torch's output does not require grad"
-    loss_t.backward()
-    loss_c.backward()
-    for a, b in zip(xc, xt):
-        if b.requires_grad:
-            if b.grad is None:
-                assert a.grad is None or not a.grad.numpy().any()
-                continue
-            assert a.grad is not None
-            np.testing.assert_allclose(a.grad.numpy(), b.grad.numpy(), rtol=1e-6, atol=1e-8)
 
 
 def i64(L, v):
@@ -359,9 +286,12 @@ CASES = [
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
-def test_case(case):
+def test_case(case, oracle):
     name, f, arrays, *rest = case
-    check(f, arrays, *rest)
+    grad, rtol, atol = (rest + [True, 1e-7, 1e-9][len(rest):])[:3]
+    oracle(f, arrays, grad, rtol=rtol, atol=atol, f32_tol=(1e-5, 1e-6), grad_kinds="f8",
+           grad_rtol=1e-6, grad_atol=1e-8, need_grad_output=True,
+           exc_kinds=(IndexError, TypeError, ValueError, NotImplementedError, RuntimeError))
 
 
 def test_return_types():
