@@ -276,17 +276,28 @@ def solve_triangular(A, B, *, upper, left=True, unitriangular=False, out=None):
 
 
 # ---- cholesky ------------------------------------------------------------------------------------
-def _not_pd_error(a, fn):
+def _bad_minors(a):
+    """Per matrix of the batch a (..., n, n): the order of its first leading minor that is not
+    positive-definite, 0 where there is none (LAPACK's info, as torch's cholesky_ex reports)."""
     flat = a.reshape((-1,) + a.shape[-2:])
+    info = np.zeros(flat.shape[0], np.int32)
     for b in range(flat.shape[0]):
         for k in range(1, a.shape[-1] + 1):
             try:
                 np.linalg.cholesky(flat[b, :k, :k])
             except np.linalg.LinAlgError:
-                return LinAlgError(
-                    f"{fn}: {_batch_prefix(a.shape, b)}The factorization could not be completed "
-                    f"because the input is not positive-definite (the leading minor of order {k} "
-                    f"is not positive-definite).")
+                info[b] = k
+                break
+    return info.reshape(a.shape[:-2])
+
+
+def _not_pd_error(a, fn):
+    info = _bad_minors(a).reshape(-1)
+    for b in np.flatnonzero(info):
+        return LinAlgError(
+            f"{fn}: {_batch_prefix(a.shape, int(b))}The factorization could not be completed "
+            f"because the input is not positive-definite (the leading minor of order {info[b]} "
+            f"is not positive-definite).")
     return LinAlgError(f"{fn}: The factorization could not be completed because the input is not "
                        f"positive-definite.")
 
@@ -328,17 +339,8 @@ def cholesky_ex(A, *, upper=False, check_errors=False, out=None):
     except LinAlgError:
         if check_errors:
             raise
-        flat = A._data.reshape((-1,) + A.shape[-2:])
-        info = np.zeros(flat.shape[0], np.int32)
-        for b in range(flat.shape[0]):
-            for k in range(1, A.shape[-1] + 1):
-                try:
-                    np.linalg.cholesky(flat[b, :k, :k])
-                except np.linalg.LinAlgError:
-                    info[b] = k
-                    break
+        info = _bad_minors(A._data)
         r = _new(np.zeros(A.shape, A._data.dtype), A)
-        info = info.reshape(A.shape[:-2])
     return _cholesky_ex_t(r, _new(info, A))
 
 
