@@ -36,9 +36,7 @@ def _t(fn, sync, reps, warm=3):
 
 
 def launch(cl, torch):
-    import numpy as np
-    from numba import cuda, types
-    from corelib.backends.cuda import _kernels as K
+    from corelib.backends.cuda import _kernels as K, _rt
     sync = cl.cuda.synchronize
     n = 1024
     a, b = cl.randn(n, device="cuda"), cl.randn(n, device="cuda")
@@ -49,43 +47,24 @@ def launch(cl, torch):
     k = K.ew_kernel("{0} * {1}", ("a", "a"), 1)
     g = K.grid(n)
     call = [out._buf, 0, 1, x._buf, 0, 1, y._buf, 0, 1, n, n]
-    print(f"numba dispatcher launch (11 args):  {_t(lambda: k[g](*call), sync, 2000) * 1e6:7.1f} us")
-    print(f"launch_ew (corelib's launcher):     "
+    print(f"numba's dispatcher (11 args):       {_t(lambda: k.disp[g](*call), sync, 2000) * 1e6:7.1f} us")
+    print(f"corelib's launcher (_rt.Kernel):    {_t(lambda: k[g](*call), sync, 2000) * 1e6:7.1f} us")
+    print(f"launch_ew (+ stride bookkeeping):   "
           f"{_t(lambda: K.launch_ew('{0} * {1}', out, [x, y], (n,)), sync, 2000) * 1e6:7.1f} us")
-    f32p, i64 = types.CPointer(types.float32), types.int64
-    sig = (f32p, i64, i64, f32p, i64, i64, f32p, i64, i64, i64, i64)
-    try:
-        kp = cuda.jit(sig)(k.py_func)
-        ptr = lambda arr: arr.__cuda_array_interface__["data"][0]   # noqa: E731
-        pcall = [ptr(out._buf), 0, 1, ptr(x._buf), 0, 1, ptr(y._buf), 0, 1, n, n]
-        kp[g](*pcall)
-        sync()
-        from corelib.backends.cuda import xp
-        ok = np.array_equal(xp.to_host(out), xp.to_host(x) * xp.to_host(y))
-        print(f"pointer-specialized kernel launch:  {_t(lambda: kp[g](*pcall), sync, 2000) * 1e6:7.1f} us"
-              f" (result {'right' if ok else 'WRONG'})")
-        kern = next(iter(kp.overloads.values()))
-        try:
-            from numba.cuda import dispatcher as D
-            cufunc = kern._codelibrary.get_cufunc()
-            cfg = D.LaunchConfig(grid=g[0], block=g[1])
-            stream = cuda.default_stream()
-            import ctypes
-            raw = [pcall[0], ctypes.c_int64(0), ctypes.c_int64(1), pcall[3], ctypes.c_int64(0),
-                   ctypes.c_int64(1), pcall[6], ctypes.c_int64(0), ctypes.c_int64(1),
-                   ctypes.c_int64(n), ctypes.c_int64(n)]
-            D.launch(stream, cfg, cufunc.kernel, *raw)
-            sync()
-            print(f"cuda.core launch, prebuilt args:    "
-                  f"{_t(lambda: D.launch(stream, cfg, cufunc.kernel, *raw), sync, 2000) * 1e6:7.1f} us")
-            raw2 = [pcall[0], np.int64(0), np.int64(1), pcall[3], np.int64(0), np.int64(1),
-                    pcall[6], np.int64(0), np.int64(1), np.int64(n), np.int64(n)]
-            print(f"cuda.core launch, numpy scalars:    "
-                  f"{_t(lambda: D.launch(stream, cfg, cufunc.kernel, *raw2), sync, 2000) * 1e6:7.1f} us")
-        except Exception as e:     # noqa: BLE001
-            print("cuda.core launch failed:", type(e).__name__, str(e)[:300])
-    except Exception as e:         # noqa: BLE001
-        print("pointer kernel failed:", type(e).__name__, str(e)[:300])
+    plan = next((p for p in k.plans.values() if p), None)
+    if plan:                        # cuda.core's launch alone, with the parameters _rt.Kernel built
+        kern, convs = plan
+        params = []
+        for v, c in zip(call, convs):
+            info = _rt._BUF.get(id(v))
+            if info:
+                params.extend(info[1])
+            else:
+                params.append(c(v))
+        core = _rt._core_launch()
+        conf = core["Config"](grid=g[0], block=g[1])
+        print(f"cuda.core launch alone:             "
+              f"{_t(lambda: core['launch'](core['stream'], conf, kern, *params), sync, 2000) * 1e6:7.1f} us")
     print(f"synchronize alone:                  {_t(sync, sync, 2000) * 1e6:7.1f} us")
     if torch:
         ta, tb = torch.randn(n, device="cuda"), torch.randn(n, device="cuda")

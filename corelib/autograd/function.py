@@ -64,6 +64,8 @@ class Function:
 
     @staticmethod
     def setup_context(ctx, inputs, output):
+        # the hook a ctx-style Function overrides when its forward takes no ctx (PyTorch's base
+        # raises the same); _apply_ctx calls it only where a subclass overrides it
         raise NotImplementedError("setup_context is not implemented")
 
     @classmethod

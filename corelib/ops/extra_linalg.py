@@ -1375,7 +1375,7 @@ class _Zeta(Function):
 
     def backward(self, gy):
         x, q = self.saved_inputs()
-        if self.needs_input_grad[0]:
+        if self.needs_input_grad[0]:            # as PyTorch (not_implemented in its derivatives)
             raise NotImplementedError("the derivative for 'zeta' with respect to self is not "
                                       "implemented")
         return None, gy * -x * zeta(x + 1, q)

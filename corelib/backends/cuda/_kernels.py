@@ -15,7 +15,7 @@ import os
 import numba
 import numpy as np
 
-from corelib.backends.cuda._rt import cuda, grid, jit
+from corelib.backends.cuda._rt import Block, cuda, grid, jit
 
 _NS = {"cuda": cuda, "math": math, "numba": numba}
 
@@ -581,7 +581,6 @@ def launch_matmul(a, b, out, B, M, N, K, a_st, b_st, tile=None, splits=None):
     blocks = max(1, min(work, 2 if numba.config.ENABLE_CUDASIM else 65535))
     dst = out._buf
     if S > 1:
-        from corelib.backends.cuda._rt import Block
         ws = Block(S * B * M * N, out.dtype)
         dst = ws.dev
     k[blocks, block](a._buf, a._off, a_st[0], a_st[1], a_st[2],

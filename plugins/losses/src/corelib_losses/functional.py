@@ -281,6 +281,8 @@ class _LogSoftmaxPick(Function):
     composed form is what create_graph=True differentiates, so double backward stays exact.
     """
 
+    rows = False
+
     def forward(self, x, idx, dim):
         if dim == 1 and _sk().fast_rows(x):
             r = _sk().rows_exp(x)
@@ -303,7 +305,8 @@ class _LogSoftmaxPick(Function):
                 out, e, s = _nn.log_softmax_pick(x, idx)      # one kernel
                 if self._inputs is not None:
                     self.retain_inputs(0)
-                    self.state = (e, s, idx, "rows")
+                    self.state = (e, s, idx, dim)
+                    self.rows = True                  # e, s as the fused kernel left them
                 return out
         m = x.max(axis=dim, keepdims=True)              # an inf max gives NaN, as PyTorch
         e = xp.subtract(x, m)
@@ -318,15 +321,15 @@ class _LogSoftmaxPick(Function):
 
     def backward(self, gy):
         e, s, idx, dim = self.state
-        if dim == "rows":                             # the fused cuda forward's state
-            if not cl.is_grad_enabled() and e is not None:
+        if self.rows:                                 # the fused cuda forward's e and s
+            self.rows = False                         # (any later backward recomputes them)
+            if not cl.is_grad_enabled():
                 from corelib._creation import _wrap
                 from corelib.backends.cuda import _nn
-                self.state = (None, None, idx, 1)     # e now holds the gradient
+                self.state = (None, None, idx, dim)   # e now holds the gradient
                 return _wrap(_nn.log_softmax_pick_grad(e, s, idx, gy.detach()._data), gy.device), \
                     None, None
-            dim = 1
-            e = s = None                              # the general path recomputes them
+            e = s = None
         g = gy.unsqueeze(dim)
         if cl.is_grad_enabled():                      # create_graph: differentiable form
             x, = self.saved_inputs()
