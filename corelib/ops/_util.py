@@ -68,3 +68,11 @@ def float_input(x):
 def check_tensor(x, name="input", fn=""):
     if not isinstance(x, Tensor):
         raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(x).__name__}")
+
+
+def host_array(x):
+    """A Tensor's data as a numpy array: an explicit device->host copy for a device tensor (for
+    ops computed on the host, e.g. index bookkeeping; the caller puts its result back)."""
+    if isinstance(x, Tensor):
+        return x._data if x._device is T.CPU else T._backend(x._device).to_host(x._data)
+    return np.asarray(x)

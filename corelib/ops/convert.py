@@ -44,7 +44,7 @@ class ToDevice(Function):
         self.src = self._dev
         if dev.type == "cpu":
             return T._backend(self._dev).to_host(x)
-        return T._backend(dev).from_host(np.ascontiguousarray(x) if isinstance(x, np.ndarray) else x, dev)
+        return T._backend(dev).from_host(np.asarray(x, order="C") if isinstance(x, np.ndarray) else x, dev)
 
     def backward(self, gy):
         return ToDevice.apply(gy, self.src)

@@ -13,7 +13,7 @@ from corelib.autograd import Function
 from corelib import _dtype as D
 from corelib import _tensor as T
 from corelib.ops import elementwise as E, reduce as R, movement as M, linalg as L, inplace as I
-from corelib.ops._util import wrap_dim, float_input, named, check_tensor
+from corelib.ops._util import wrap_dim, float_input, named, check_tensor, host_array
 from corelib.ops.convert import cast
 
 Tensor = T.Tensor
@@ -78,7 +78,7 @@ _rt.setdefault("frexp", _Frexp)
 
 def _cum_extreme(input, dim, largest, name):
     check_tensor(input, "input", name)
-    a = input._data
+    a = host_array(input)                      # the running argmax is index bookkeeping
     if a.ndim == 0:
         wrap_dim(dim, 1)
         return _rt[name](input.clone(), _wrap(np.array(0, np.int64), input.device))
@@ -500,7 +500,7 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
 
 
 def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
-    a = input._data
+    a = host_array(input)
     if dim is None:
         flat = a.reshape(-1)
         keys = flat.reshape(-1, 1)
@@ -749,7 +749,8 @@ def _int_binary(npfn, name, input, other):
         raise _not_impl(name, ref)
     av = a._data if isinstance(a, Tensor) else a
     bv = b._data if isinstance(b, Tensor) else b
-    return _wrap(np.asarray(npfn(av, bv), dtype=ref._data.dtype), ref.device)
+    r = npfn(av, bv)                           # numpy's, or the device's through dispatch
+    return _wrap(r.astype(ref._data.dtype, copy=False), ref.device)
 
 
 def gcd(input, other, *, out=None):

@@ -34,7 +34,10 @@ def _write(t, arr):
             if np.broadcast_shapes(arr.shape, t._data.shape) != t._data.shape:
                 raise RuntimeError(f"output with shape {list(t.shape)} doesn't match the broadcast "
                                    f"shape {list(np.broadcast_shapes(arr.shape, t._data.shape))}")
-        np.copyto(t._data, arr, casting="unsafe")
+        if t._device is T.CPU:
+            np.copyto(t._data, arr, casting="unsafe")
+        else:
+            T._backend(t._device).copy_into(t._data, arr)
     except ValueError as e:
         if "read-only" in str(e):
             raise RuntimeError(
@@ -53,10 +56,7 @@ def commit(t, res):
     if graph:
         _snapshot_retained(res.grad_fn, t)
     if res._data is not t._data:
-        if t._device is T.CPU:
-            _write(t, res._data)
-        else:
-            T._backend(t._device).copy_into(t._data, res._data)
+        _write(t, res._data)
     t._vc[0] += 1
     if graph:
         if res._data.dtype != t._data.dtype:
@@ -130,8 +130,9 @@ class CopySlices(Function):
 def copy_into_out(out, r):
     if not isinstance(out, Tensor):
         raise TypeError(f"out= must be a Tensor, got {type(out).__name__}")
-    if out._data.shape != r._data.shape:
-        out._data = np.empty(r._data.shape, dtype=out._data.dtype)
+    if out._data.shape != r._data.shape:             # resized, as torch does
+        xp = np if out._device is T.CPU else T._backend(out._device).xp
+        out._data = xp.empty(r._data.shape, dtype=out._data.dtype)
     _write(out, r._data)
     out._vc[0] += 1
     return out
@@ -198,10 +199,7 @@ def copy_(self, src, non_blocking=False):
     if src._device != self._device:
         src = src.to(self._device)
     if not (_enabled[0] and (src._rg or self._rg)):
-        if self._device is T.CPU:
-            _write(self, src._data)
-        else:
-            T._backend(self._device).copy_into(self._data, src._data)
+        _write(self, src._data)
         self._vc[0] += 1
         return self
     return commit(self, CopyFrom.apply(self, src))

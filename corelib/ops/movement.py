@@ -7,7 +7,7 @@ import numpy as np
 from corelib.autograd import Function
 from corelib import _dtype as D
 from corelib import _tensor as T
-from corelib.ops._util import wrap_dim, dims_tuple, named
+from corelib.ops._util import wrap_dim, dims_tuple, named, host_array
 from corelib.ops.convert import cast
 from corelib.ops.reduce import Expand, return_types
 
@@ -366,7 +366,9 @@ def view(input, *shape):
     shape = _infer(_shape_arg(shape), input._data.size, input._data.shape)
     a = input._data
     if not a.flags.c_contiguous and a.size > 1:
-        test = a.view()
+        # numpy's no-copy reshape rule, on a 1-byte stand-in with a's strides (any device)
+        test = np.lib.stride_tricks.as_strided(np.zeros(1, np.uint8), a.shape,
+                                               [st // a.itemsize for st in a.strides]).view()
         try:
             test.shape = shape
         except AttributeError:
@@ -836,13 +838,13 @@ def tile(input, dims):
 
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     if repeats is None:        # repeat_interleave(repeats_tensor)
-        r = input._data
+        r = host_array(input)
         from corelib._creation import _wrap
         return _wrap(np.repeat(np.arange(len(r)), r).astype(np.int64), input.device)
     x = input.flatten() if dim is None else input
     d = 0 if dim is None else wrap_dim(dim, x._data.ndim)
     n = x._data.shape[d]
-    reps = repeats._data if isinstance(repeats, Tensor) else repeats
+    reps = host_array(repeats) if isinstance(repeats, Tensor) else repeats
     if np.ndim(reps) == 1 and len(reps) not in (1, n):
         raise RuntimeError(f"repeats must have the same size as input along dim, but got "
                            f"repeats.size(0) = {len(reps)} and input.size({d}) = {n}")
@@ -1188,10 +1190,10 @@ def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=
         raise RuntimeError(f"searchsorted(): side and right can't be set to opposites, got side of "
                            f"{side} while right was True")
     side = side or ("right" if right else "left")
-    v = values._data if isinstance(values, Tensor) else np.asarray(values)
-    s = sorted_sequence._data
+    v = host_array(values)
+    s = host_array(sorted_sequence)
     if sorter is not None:
-        s = np.take_along_axis(s, sorter._data, -1)
+        s = np.take_along_axis(s, host_array(sorter), -1)
     if s.ndim == 1:
         r = np.searchsorted(s, v, side=side)
     else:

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 HERE = Path(__file__).resolve().parent
+if str(HERE) not in sys.path:      # importlib mode: make cuda_compare importable
+    sys.path.insert(0, str(HERE))
 DEVICES = ["cpu", "cuda"]
 _state = {"inproc": False, "available": False}
 

@@ -15,7 +15,15 @@ import os
 import numba
 import numpy as np
 
-from corelib.backends.cuda._rt import Block, cuda, grid, jit
+from corelib.backends.cuda._rt import SIM, Block, cuda, grid, jit
+
+if SIM:
+    # Trap: the simulator runs kernels as Python, where math.floor/ceil/trunc return ints (and
+    # raise on NaN/inf, or on a numpy float32 for trunc); on the GPU they return a float of the
+    # argument's type. The kernels see the GPU's semantics in the simulator too.
+    import types as _types
+    math = _types.SimpleNamespace(**{k: getattr(math, k) for k in dir(math) if not k.startswith("_")})
+    math.floor, math.ceil, math.trunc, math.fmod = np.floor, np.ceil, np.trunc, np.fmod
 
 _NS = {"cuda": cuda, "math": math, "numba": numba}
 
@@ -106,6 +114,44 @@ def _round(a):
 
 
 @_dev
+def _ipow(a, b):
+    # integer ** integer by squaring; a negative exponent gives 1 / a**|b| truncated (as torch)
+    if b < 0:
+        if a == 1:
+            return a
+        if a == -1:
+            return a if b % 2 != 0 else -a
+        return a - a
+    r = a - a + 1
+    while b > 0:
+        if b & 1:
+            r = r * a
+        a = a * a
+        b = b >> 1
+    return r
+
+
+@_dev
+def _gcd(a, b):
+    a = a if a >= 0 else -a
+    b = b if b >= 0 else -b
+    while b != 0:
+        t = a % b
+        a = b
+        b = t
+    return a
+
+
+@_dev
+def _lcm(a, b):
+    g = _gcd(a, b)
+    if g == 0:
+        return g
+    r = (a // g) * b
+    return r if r >= 0 else -r
+
+
+@_dev
 def _sigmoid(a):
     if a >= 0:
         return 1.0 / (1.0 + math.exp(-a))
@@ -145,7 +191,11 @@ BINARY = {
     "logical_and": "({0} != 0) and ({1} != 0)", "logical_or": "({0} != 0) or ({1} != 0)",
     "logical_xor": "({0} != 0) != ({1} != 0)", "bitwise_and": "{0} & {1}",
     "bitwise_or": "{0} | {1}", "bitwise_xor": "{0} ^ {1}", "hypot": "math.hypot({0}, {1})",
+    "left_shift": "{0} << {1}", "right_shift": "{0} >> {1}", "gcd": "_gcd({0}, {1})",
+    "lcm": "_lcm({0}, {1})",
 }
+INT_POWER = "_ipow({0}, {1})"                          # power with an integer result
+FLOAT_SIGNBIT = "math.copysign(1.0, {0}) < 0"           # signbit of floats (-0.0, -nan too)
 TERNARY = {"where": "{1} if {0} else {2}", "axpy": "{0} + {2} * {1}"}
 
 _ew_cache = {}

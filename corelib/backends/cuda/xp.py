@@ -241,7 +241,9 @@ class CudaArray:
             if red is not None:
                 return _reduce(inputs[0], red, kw.get("axis", 0), kw.get("keepdims", False),
                                kw.get("dtype"))
-        raise TypeError(f"numpy.{name}.{method} is not implemented for cuda arrays")
+        if "out" in kw:
+            raise TypeError(f"numpy.{name}.{method}(out=...) is not supported for cuda arrays")
+        return _host_fallback(getattr(ufunc, method), inputs, kw)
 
     def __array_function__(self, func, types, args, kwargs):
         impl = _FUNCS.get(func)
@@ -368,7 +370,7 @@ def full_like(a, value, dtype=None, shape=None):
 
 
 def from_host(arr):
-    arr = np.ascontiguousarray(arr)
+    arr = np.asarray(arr, order="C")         # not ascontiguousarray: it makes 0-d arrays 1-d
     out = empty(arr.shape, arr.dtype)
     n = arr.size
     if n:
@@ -460,9 +462,13 @@ def _ufunc(name, inputs, out=None, dtype=None):
     expr = K.UNARY.get(name) if len(inputs) == 1 else K.BINARY.get(name) if len(inputs) == 2 else \
         K.TERNARY.get(name)
     if expr is None:
-        raise TypeError(f"numpy.{name} is not implemented for cuda arrays")
+        return _host_ufunc(name, inputs, out, dtype)
     ops = [_operand(x) for x in inputs]
     rdt = np.dtype(dtype) if dtype is not None else _result_dtype(name, ops)
+    if name == "power" and rdt.kind in "iu":
+        expr = K.INT_POWER
+    elif name == "signbit" and ops[0].dtype.kind == "f":
+        expr = K.FLOAT_SIGNBIT
     if dtype is not None:
         ops = [o.astype(rdt, copy=False) if isinstance(o, CudaArray) else o for o in ops]
     arrs = [o for o in ops if isinstance(o, CudaArray)]
@@ -858,7 +864,9 @@ def matmul(a, b, out=None):
     rdt = np.result_type(a.dtype, b.dtype)
     if rdt.kind == "b":
         rdt = np.dtype(np.int64)
-    a, b = a.astype(rdt, copy=False), b.astype(rdt, copy=False)
+    half = rdt == np.float16              # accumulated in float32, rounded once (as torch)
+    cdt = np.dtype(np.float32) if half else rdt
+    a, b = a.astype(cdt, copy=False), b.astype(cdt, copy=False)
     a1, b1 = a.ndim == 1, b.ndim == 1
     if a1:
         a = a.reshape(1, -1)
@@ -880,7 +888,7 @@ def matmul(a, b, out=None):
         ast, bst = (0,) + av._st, (0,) + bv._st
     else:
         ast, bst = av._st, bv._st
-    res = empty(batch + (M, N), rdt)
+    res = empty(batch + (M, N), cdt)
     if Ka == 0:
         res.fill(0)
     else:
@@ -891,6 +899,8 @@ def matmul(a, b, out=None):
         res = res.reshape(batch + (N,))
     elif b1:
         res = res.reshape(batch + (M,))
+    if half:
+        res = res.astype(rdt)
     if out is not None:
         copyto(out, res)
         return out
@@ -915,11 +925,14 @@ def _offsets(x, idx, checked=False):
     """(offset array of the result shape, result shape) for numpy advanced indexing x[idx]."""
     items = list(idx) if isinstance(idx, tuple) else [idx]
     conv = []
+    masks = []                  # (where its index arrays start in conv, boolean mask shape)
     for it in items:
         if it is None or it is Ellipsis or isinstance(it, slice):
             conv.append(it)
-        elif isinstance(it, (bool, np.bool_)):
-            raise IndexError("indexing a cuda array with a Python bool is not supported")
+        elif isinstance(it, (bool, np.bool_)) or (isinstance(it, (CudaArray, np.ndarray)) and
+                                                   it.ndim == 0 and it.dtype.kind == "b"):
+            # a 0-d boolean adds a dimension of size 1 and selects it (True) or nothing (False)
+            conv.append(("b", from_host(np.arange(int(bool(it)), dtype=np.int64)), True))
         elif isinstance(it, (int, np.integer)):
             conv.append(("i", int(it)))
         else:
@@ -927,30 +940,34 @@ def _offsets(x, idx, checked=False):
             if arr.dtype.kind == "b":
                 m = to_host(arr) if isinstance(arr, CudaArray) else arr   # NOTE: host round trip
                 host_fallbacks["bool-index"] += 1
+                masks.append((len(conv), m.shape))
                 conv.extend(("a", from_host(z.astype(np.int64)), True) for z in np.nonzero(m))
-                conv.append(("m", m.shape))
             elif arr.dtype.kind not in "iu":
                 raise IndexError("arrays used as indices must be of integer (or boolean) type")
             else:
                 conv.append(("a", asarray(arr).astype(np.int64, copy=False), False))
-    # check boolean mask shapes later against the dims they cover; drop markers
-    masks = [c for c in conv if isinstance(c, tuple) and c[0] == "m"]
-    conv = [c for c in conv if not (isinstance(c, tuple) and c[0] == "m")]
-    consumed = builtins.sum(1 for c in conv if c is not None and c is not Ellipsis)
+    eats = [0 if c is None or c is Ellipsis or (isinstance(c, tuple) and c[0] == "b") else 1
+            for c in conv]
+    consumed = builtins.sum(eats)
     if consumed > x.ndim:
         raise IndexError(f"too many indices for array: array is {x.ndim}-dimensional, but "
                          f"{consumed} were indexed")
+    ell = conv.index(Ellipsis) if Ellipsis in conv else len(conv)
+    for j, mshape in masks:
+        pos = builtins.sum(eats[:j]) + (x.ndim - consumed if j > ell else 0)
+        for d, n in enumerate(mshape):
+            if x.shape[pos + d] != n:
+                raise IndexError(f"boolean index did not match indexed array along axis {pos + d}; "
+                                 f"size of axis is {x.shape[pos + d]} but size of corresponding "
+                                 f"boolean axis is {n}")
     if Ellipsis in conv:
-        i = conv.index(Ellipsis)
-        conv[i:i + 1] = [slice(None)] * (x.ndim - consumed)
+        conv[ell:ell + 1] = [slice(None)] * (x.ndim - consumed)
     else:
         conv += [slice(None)] * (x.ndim - consumed)
-    basic = tuple(c if c is None or isinstance(c, slice) else slice(None) for c in conv)
+    basic = tuple(c if c is None or isinstance(c, slice) else None if c[0] == "b" else slice(None)
+                  for c in conv)
     V = x._view(lambda d: d[basic + (Ellipsis,)])
     kinds = [c if isinstance(c, tuple) else "s" for c in conv]
-    dimpos = 0
-    for mshape in (m[1] for m in masks):
-        pass
     adv = [p for p, k in enumerate(kinds) if k != "s"]
     off = V._off
     arrs = []
@@ -1076,8 +1093,33 @@ def _dev(x):
 
 def _host_fallback(func, args, kwargs):
     # NOTE: explicit device->host->device round trip (sort, unique, searchsorted, ...)
-    host_fallbacks[func.__name__] += 1
+    host_fallbacks[getattr(func, "__name__", str(func))] += 1
     return _dev(func(*_host(args), **{k: _host(v) for k, v in kwargs.items()}))
+
+
+def _host_ufunc(name, inputs, out, dtype):
+    """A numpy ufunc with no device expression (frexp, nextafter, ...), on the host."""
+    f = getattr(np, name, None)
+    if not isinstance(f, np.ufunc):
+        raise TypeError(f"numpy.{name} is not implemented for cuda arrays")
+    r = _host_fallback(f, inputs, {} if dtype is None else {"dtype": dtype})
+    if out is not None:
+        copyto(out, r)
+        return out
+    return r
+
+
+def __getattr__(name):
+    """xp.<any other numpy function or ufunc>: computed on the host (an explicit round trip)."""
+    f = getattr(np, name, None)
+    if isinstance(f, np.ufunc):
+        g = lambda *a, out=None, dtype=None, **kw: _host_ufunc(name, a, out, dtype)
+    elif callable(f) and not isinstance(f, type):
+        g = lambda *a, **kw: _host_fallback(f, a, kw)
+    else:
+        raise AttributeError(f"module 'corelib.backends.cuda.xp' has no attribute '{name}'")
+    g.__name__ = name
+    return g
 
 
 _FUNCS = {}

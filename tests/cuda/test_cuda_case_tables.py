@@ -1,0 +1,45 @@
+"""The core op case tables of tests/core (indexing, scatter/gather, sorting, arithmetic corner
+cases, reshaping, reductions, the extra ops) run on "cuda" and on "cpu": the same values, dtypes,
+shapes and output devices, the same gradients, and the same exception kinds. The tables' inputs
+are tiny, so the whole sweep takes well under a minute in the simulator."""
+import importlib.util
+from pathlib import Path
+
+import pytest
+
+from cuda_compare import matches_cpu
+
+CORE = Path(__file__).resolve().parents[1] / "core"
+
+
+def _load(name):
+    spec = importlib.util.spec_from_file_location(f"_tables_{name}", CORE / f"{name}.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)          # the tables' modules skip themselves without torch
+    return mod
+
+
+def _cases():
+    out = []
+    try:
+        breadth, extra, more = (_load(n) for n in ("test_ops_breadth_vs_torch",
+                                                   "test_extra_ops_vs_torch", "test_more_ops_vs_torch"))
+    except BaseException:                 # pytest's Skipped (no torch) is a BaseException
+        return out
+    for name, f, arrays, *rest in breadth.CASES:
+        out.append((name, f, arrays, (rest + [True])[0]))
+    for name, f, arrays, *rest in extra.CASES:
+        out.append(("extra: " + name, f, arrays, (rest + [True])[0]))
+    out += [("more: " + name, f, [more.A], False) for name, f in more.cases]
+    # creation with no tensor argument has no device to follow
+    return [c for c in out if c[2]]
+
+
+CASES = _cases()
+
+
+@pytest.mark.skipif(not CASES, reason="the core case tables need torch to load")
+@pytest.mark.parametrize("case", CASES, ids=[c[0] for c in CASES])
+def test_case_on_cuda_matches_cpu(case):
+    name, f, arrays, grad = case
+    matches_cpu(f, arrays, grad)
