@@ -705,7 +705,7 @@ class _ConstPad(Function):
         if any(s < 0 for s in shape):
             raise RuntimeError(f"The input size {list(x.shape)}, plus negative padding results in a "
                                f"negative output size {list(shape)}")
-        out = np.full(shape, value, dtype=x.dtype)
+        out = self.xp.full(shape, value, dtype=x.dtype)
         src = [slice(None)] * len(lead)
         dst = [slice(None)] * len(lead)
         for t, (lo, hi) in zip(tail, pads):
@@ -772,7 +772,7 @@ def pad(input, pad, mode="constant", value=None):
         if lo == 0 and hi == 0:
             continue
         idx = _pad_index(n, lo, hi, mode)
-        x = x.index_select(dim, _wrap(idx.astype(np.int64)))
+        x = x.index_select(dim, _wrap(idx.astype(np.int64), x.device))
     return x
 
 
@@ -846,10 +846,10 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
                                  else scale, mode == "bicubic")
         elif mode == "nearest":
             src = np.minimum(np.floor((dst * np.float32(scale)).astype(np.float32)).astype(np.int64), I - 1)
-            x = x.index_select(dim, _wrap(src))
+            x = x.index_select(dim, _wrap(src, x.device))
         elif mode == "nearest-exact":
             src = np.minimum(np.floor(((dst + 0.5) * scale)).astype(np.int64), I - 1)
-            x = x.index_select(dim, _wrap(src))
+            x = x.index_select(dim, _wrap(src, x.device))
         elif mode == "bicubic":
             x = _cubic_along(x, dim, I, O, scale, align_corners)
         else:
@@ -862,9 +862,9 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
             lam = (src - i0).astype(x._data.dtype)
             shp = [1] * x.dim()
             shp[dim] = O
-            lam_t = _wrap(lam.reshape(shp))
-            a = x.index_select(dim, _wrap(i0))
-            b = x.index_select(dim, _wrap(i1))
+            lam_t = _wrap(lam.reshape(shp), x.device)
+            a = x.index_select(dim, _wrap(i0, x.device))
+            b = x.index_select(dim, _wrap(i1, x.device))
             x = a + (b - a) * lam_t
     return x
 
@@ -892,7 +892,7 @@ def _cubic_along(x, dim, I, O, scale, align_corners):
     out = None
     for k, w in enumerate(_cubic_weights(src - i0)):
         idx = np.clip(i0 - 1 + k, 0, I - 1)
-        term = x.index_select(dim, _wrap(idx)) * _wrap(w.astype(x._data.dtype).reshape(shp))
+        term = x.index_select(dim, _wrap(idx, x.device)) * _wrap(w.astype(x._data.dtype).reshape(shp), x.device)
         out = term if out is None else out + term
     return out
 
@@ -917,7 +917,7 @@ def _antialias_along(x, dim, I, O, scale, cubic):
             w = np.maximum(1.0 - z, 0.0)
         total = w.sum()
         W[o, lo:hi] = w / total if total != 0 else w
-    Wt = _wrap(np.ascontiguousarray(W.T).astype(x._data.dtype))
+    Wt = _wrap(np.ascontiguousarray(W.T).astype(x._data.dtype), x.device)
     return (x.movedim(dim, -1) @ Wt).movedim(-1, dim)
 
 
@@ -1488,7 +1488,7 @@ def _alpha_dropout(input, p, training, inplace, mask_shape):
     keep = (rng.random(mask_shape) >= p).astype(dt)
     a = 1.0 / math.sqrt((_ALPHA_P * _ALPHA_P * p + 1) * (1 - p))
     b = (keep - 1) * (_ALPHA_P * a) + _ALPHA_P * a * p
-    r = input * _wrap((keep * a).astype(dt)) + _wrap(b.astype(dt))
+    r = input * _wrap((keep * a).astype(dt), input.device) + _wrap(b.astype(dt), input.device)
     return _inplace_result(input, r) if inplace else r
 
 
