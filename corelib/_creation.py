@@ -424,8 +424,9 @@ def bernoulli(input, p=None, *, generator=None, out=None):
 
 
 def multinomial(input, num_samples, replacement=False, *, generator=None, out=None):
+    from corelib.ops._util import host_array
     rng = numpy_rng(generator)
-    p = input._data.astype(np.float64)
+    p = host_array(input).astype(np.float64)         # drawn on the host
     if (p < 0).any() or not np.isfinite(p).all():
         raise RuntimeError("probability tensor contains either `inf`, `nan` or element < 0")
     rows = p.reshape(-1, p.shape[-1])
@@ -441,5 +442,7 @@ def multinomial(input, num_samples, replacement=False, *, generator=None, out=No
 
 
 def poisson(input, generator=None):
-    return _finish(numpy_rng(generator).poisson(input._data).astype(input._data.dtype), None, input.device, False)
+    from corelib.ops._util import host_array
+    lam = host_array(input)                          # drawn on the host
+    return _finish(numpy_rng(generator).poisson(lam).astype(lam.dtype), None, input.device, False)
 

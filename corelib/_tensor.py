@@ -102,6 +102,10 @@ class Tensor:
     def is_cpu(self):
         return self._device.type == "cpu"
 
+    def get_device(self):
+        """The device index of a cuda tensor; -1 for a cpu tensor (as torch)."""
+        return -1 if self._device.type == "cpu" else (self._device.index or 0)
+
     @property
     def layout(self):
         return "strided"

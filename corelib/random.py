@@ -81,12 +81,10 @@ def numpy_rng(generator=None):
 
 
 def manual_seed(seed):
-    """Seed the default generator (and the cuda one, when present); returns it."""
+    """Seed the default generator and the cuda one (as torch.manual_seed); returns the former."""
     default_generator.manual_seed(seed)
-    import sys
-    cuda = sys.modules.get("corelib.backends.cuda")
-    if cuda is not None and hasattr(cuda, "manual_seed"):
-        cuda.manual_seed(seed)
+    from corelib import cuda               # no numba import: its generator state is plain Python
+    cuda.manual_seed(seed)
     return default_generator
 
 

@@ -41,6 +41,17 @@ def _broadcast_message(args, err):
     return f"shapes cannot be broadcast together ({err})"
 
 
+def _cpu_scalars_moved(args):
+    """torch lets a 0-dim cpu tensor join an op on another device (there it is a scalar): args
+    with such tensors copied to that device, or None when the devices really differ."""
+    def scalar(a):
+        return a._device is T.CPU and a._data.ndim == 0
+    devs = [a._device for a in args if isinstance(a, T.Tensor) and not scalar(a)]
+    if not devs or devs[0] is T.CPU or any(d != devs[0] for d in devs):
+        return None
+    return tuple(a.to(devs[0]) if isinstance(a, T.Tensor) and scalar(a) else a for a in args)
+
+
 class Function:
     is_view = False               # output shares storage (and version counter) with input 0
     differentiable = True         # False: output never requires grad (argmax, comparisons, ...)
@@ -81,6 +92,9 @@ class Function:
                 if dev is None:
                     dev = a._device
                 elif a._device is not dev and a._device != dev:
+                    moved = _cpu_scalars_moved(args)
+                    if moved is not None:
+                        return cls.apply(*moved, **kwargs)
                     raise RuntimeError(
                         f"Expected all tensors to be on the same device, but found at least two "
                         f"devices, {dev} and {a._device}! (in {cls.__name__}; move them with .to(device))")

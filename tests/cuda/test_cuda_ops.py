@@ -252,6 +252,26 @@ def test_devices_and_transfers():
     w = cl.ones(3, requires_grad=True)
     (w.cuda() * 2).sum().backward()
     assert w.grad.device.type == "cpu" and w.grad.tolist() == [2.0, 2.0, 2.0]
+    assert (c.get_device(), x.get_device()) == (0, -1)
+    assert cl.tensor(3.0, device="cuda").shape == () and c[1, 2].shape == ()
+
+
+def test_zero_dim_cpu_tensor_joins_a_cuda_op():
+    # as in torch, a 0-dim cpu tensor acts as a scalar on the other device (gradient included);
+    # a 0-dim cuda tensor with a cpu tensor, or two real devices, still raise
+    s = cl.tensor(2.0, requires_grad=True)
+    x = cl.ones(3, device="cuda", requires_grad=True)
+    y = (x * s).sum()
+    assert y.device.type == "cuda" and y.item() == 6.0
+    y.backward()
+    assert s.grad.device.type == "cpu" and s.grad.item() == 3.0 and host(x.grad).tolist() == [2.0] * 3
+    z = cl.zeros(2, device="cuda")
+    z.add_(cl.tensor(1.5))
+    assert host(cl.where(z > 1, cl.tensor(0.5), z)).tolist() == [0.5, 0.5]
+    with pytest.raises(RuntimeError, match="cpu and cuda:0"):
+        cl.ones(2) + cl.tensor(1.0, device="cuda")
+    with pytest.raises(RuntimeError, match="cuda:0 and cpu"):
+        z + cl.ones(2)
 
 
 def test_random_on_device_reproducible():
@@ -273,6 +293,11 @@ def test_random_on_device_reproducible():
     assert 2 <= host(t).min() and host(t).max() < 3
     m = host(cl.empty(100, device="cuda").bernoulli_(0.3))
     assert set(np.unique(m)) <= {0.0, 1.0} and 0.1 < m.mean() < 0.5
+    # drawn on the host from device inputs
+    k = cl.multinomial(cl.tensor([[0.0, 1.0, 0.0], [1.0, 0.0, 0.0]], device="cuda"), 2, replacement=True)
+    assert k.device.type == "cuda" and host(k).tolist() == [[1, 1], [0, 0]]
+    po = cl.poisson(cl.full((50,), 3.0, device="cuda"))
+    assert po.device.type == "cuda" and po.dtype == cl.float32 and 1 < host(po).mean() < 5
 
 
 def test_mlp_training_step_matches_cpu():
@@ -331,6 +356,34 @@ def test_public_cuda_module():
     np.testing.assert_array_equal(a, host(cl.rand(3, device="cuda")))
     with pytest.raises(RuntimeError, match="device"):
         cl.zeros(2, device="cuda:3")
+    # corelib.manual_seed seeds the device generator too; state round trip
+    cl.manual_seed(5)
+    a = host(cl.rand(3, device="cuda"))
+    state = cl.cuda.get_rng_state()
+    b = host(cl.rand(3, device="cuda"))
+    cl.cuda.set_rng_state(state)
+    np.testing.assert_array_equal(b, host(cl.rand(3, device="cuda")))
+    cl.manual_seed(5)
+    np.testing.assert_array_equal(a, host(cl.rand(3, device="cuda")))
+    assert cl.cuda.initial_seed() == 5
+    props = cl.cuda.get_device_properties(0)
+    assert isinstance(props.name, str) and props.total_memory >= 0 and "name=" in repr(props)
+    with cl.cuda.device(0):
+        assert cl.cuda.current_device() == 0
+    stats = cl.cuda.memory_stats()
+    assert stats["reserved_bytes.all.peak"] >= stats["reserved_bytes.all.current"] > 0
+    assert cl.cuda.max_memory_reserved() >= cl.cuda.memory_reserved()
+    start, end = cl.cuda.Event(enable_timing=True), cl.cuda.Event(enable_timing=True)
+    s = cl.cuda.Stream()
+    with cl.cuda.stream(s):
+        start.record()
+        cl.ones(8, device="cuda").sum()
+        end.record()
+    s.synchronize()
+    assert end.query() and start.elapsed_time(end) >= 0.0
+    assert cl.cuda.current_stream() is cl.cuda.default_stream()
+    with pytest.raises(RuntimeError, match="enable_timing"):
+        cl.cuda.Event().elapsed_time(end)
 
 
 def test_leaf_grads_taken_without_copy_stay_independent():

@@ -79,6 +79,11 @@ def test_no_gpu_error_message():
             print("HAS-GPU"); raise SystemExit
         assert cl.cuda.is_available() is False
         assert cl.cuda.device_count() == 0
+        # seeding and memory queries are silently fine without a GPU (as in torch)
+        cl.manual_seed(1)
+        cl.cuda.manual_seed_all(2)
+        assert cl.cuda.initial_seed() == 2 and cl.cuda.memory_allocated() == 0
+        assert cl.cuda.memory_stats()["allocated_bytes.all.current"] == 0
         try:
             cl.ones(2).to("cuda")
         except RuntimeError as e:

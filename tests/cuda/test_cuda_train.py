@@ -46,6 +46,24 @@ def test_optimizer_matches_cpu(name, kw):
     np.testing.assert_allclose(res["cuda"], res["cpu"], rtol=1e-6, atol=1e-6)
 
 
+def test_lbfgs_matches_cpu():
+    res = {}
+    for dev in ("cpu", "cuda"):
+        p = cl.tensor([1.5, -0.5], device=dev, requires_grad=True)
+        opt = optim.LBFGS([p], lr=0.5, max_iter=5, line_search_fn="strong_wolfe")
+
+        def closure():
+            opt.zero_grad()
+            loss = ((p - 1) ** 2).sum() + (p[0] * p[1]) ** 2
+            loss.backward()
+            return loss
+        for _ in range(2):
+            opt.step(closure)
+        assert p.device.type == dev
+        res[dev] = host(p)
+    np.testing.assert_allclose(res["cuda"], res["cpu"], rtol=1e-5)
+
+
 def test_clip_grad_norm_on_cuda():
     g = RNG.normal(size=(5,)).astype(np.float32)
     out = {}

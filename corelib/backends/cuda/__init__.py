@@ -14,7 +14,7 @@ from corelib.backends.cuda.xp import CudaArray
 
 name = "cuda"
 SIM = _rt.SIM
-_rng = {"seed": 67280421310721, "counter": 0}
+from corelib.cuda import _rng       # the generator's (seed, counter): seeded without a GPU too
 
 
 def from_host(arr, device=None):
@@ -53,19 +53,6 @@ def setitem(arr, idx, value):
 
 
 # ---- random numbers, generated on the device ---------------------------------------------------------
-def manual_seed(seed):
-    _rng["seed"] = int(seed) & 0xFFFFFFFFFFFFFFFF
-    _rng["counter"] = 0
-
-
-def get_rng_state():
-    return (_rng["seed"], _rng["counter"])
-
-
-def set_rng_state(state):
-    _rng["seed"], _rng["counter"] = int(state[0]), int(state[1])
-
-
 def _draw(shape, dtype, kind, a, b):
     out = xp.empty(shape, dtype)
     n = out.size

@@ -187,7 +187,7 @@ def _register(dev):
 # Block.__del__ puts the array back in the pool, and the pool would hand out freed memory.
 _pool = {}
 _owned = {}
-stats = {"allocated": 0, "peak": 0, "reserved": 0, "raw_allocs": 0}
+stats = {"allocated": 0, "peak": 0, "reserved": 0, "reserved_peak": 0, "raw_allocs": 0}
 
 
 def _raw_alloc(n, dtype):
@@ -218,6 +218,7 @@ class Block:
             _owned[id(self.dev)] = self.dev
             _register(self.dev)
             stats["reserved"] += m * dtype.itemsize
+            stats["reserved_peak"] = max(stats["reserved_peak"], stats["reserved"])
             stats["raw_allocs"] += 1
         self.key = key
         self.nbytes = m * dtype.itemsize
@@ -246,6 +247,7 @@ def empty_cache():
 
 def reset_peak():
     stats["peak"] = stats["allocated"]
+    stats["reserved_peak"] = stats["reserved"]
 
 
 def ceil_div(a, b):

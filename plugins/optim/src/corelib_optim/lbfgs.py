@@ -203,8 +203,8 @@ class LBFGS(Optimizer):
             if p.grad is None:
                 views.append(np.zeros(p.numel(), dtype=p._data.dtype))
             else:
-                views.append(p.grad._data.reshape(-1))
-        return np.concatenate(views, 0)
+                views.append(p.grad.detach().cpu().numpy().reshape(-1))
+        return np.concatenate(views, 0)          # the search runs on the host, on any device
 
     def _add_grad(self, step_size, update):
         offset = 0
