@@ -1181,6 +1181,14 @@ def _run(kernel, x, *extra):
     return out.reshape(np.shape(x)).astype(x.dtype, copy=False)
 
 
+def _on_host(fn, dev, *arrays):
+    """fn (numpy arrays -> numpy array) applied to device arrays through the host."""
+    if dev is T.CPU:
+        return fn(*arrays)
+    b = T._backend(dev)
+    return b.from_host(fn(*(b.to_host(a) for a in arrays)), dev)
+
+
 def _zeta_np(x, q):
     x, q = np.broadcast_arrays(x, q)
     dt = np.result_type(x.dtype, q.dtype)
@@ -1208,7 +1216,7 @@ class Special(Function):
         self.grad = grad
         self.retain_inputs(0)
         self.retain_output()
-        return fn(x)
+        return _on_host(fn, self._dev, x)          # CPU kernels: a device array goes via the host
 
     def backward(self, gy):
         x, = self.saved_inputs()
@@ -1371,7 +1379,7 @@ class _Zeta(Function):
 
     def forward(self, x, q):
         self.retain_inputs(0, 1)
-        return _zeta_np(x, q)
+        return _on_host(_zeta_np, self._dev, x, q)
 
     def backward(self, gy):
         x, q = self.saved_inputs()

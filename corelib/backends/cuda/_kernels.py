@@ -92,6 +92,15 @@ def _fmod(a, b):
 
 
 @_dev
+def _fmod_floor(a, b):
+    # Python's float % (the sign of b), with nan for b == 0 as numpy and torch
+    r = math.fmod(a, b)
+    if r != 0 and (r < 0) != (b < 0):
+        r += b
+    return r
+
+
+@_dev
 def _isinf(a):
     return a == a and (a - a) != (a - a)
 
@@ -195,6 +204,7 @@ BINARY = {
     "lcm": "_lcm({0}, {1})",
 }
 INT_POWER = "_ipow({0}, {1})"                          # power with an integer result
+FLOAT_MOD = "_fmod_floor({0}, {1})"                     # remainder of floats (x % 0 = nan)
 FLOAT_SIGNBIT = "math.copysign(1.0, {0}) < 0"           # signbit of floats (-0.0, -nan too)
 TERNARY = {"where": "{1} if {0} else {2}", "axpy": "{0} + {2} * {1}"}
 

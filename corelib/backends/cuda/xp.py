@@ -435,21 +435,56 @@ def _operand(x):
     raise TypeError(f"unsupported operand for a cuda array: {type(x).__name__}")
 
 
-def _result_dtype(name, ops):
-    key = (name,) + tuple(o.dtype.str if isinstance(o, CudaArray) else
-                          (type(o[0]), getattr(o[0], "dtype", None)) for o in ops)
-    r = _rdt_cache.get(key)
-    if r is None:
-        dummies = [np.empty(1, o.dtype) if isinstance(o, CudaArray) else o[0] for o in ops]
-        if name in ("erf", "sigmoid"):
-            name = "exp"
-        if name == "where":
-            r = np.result_type(*dummies[1:])
+def _plan(name, ops, dtype):
+    """(result dtype, expression, fix) of a ufunc on these operand dtypes; fix: bool arrays are
+    cast to the result dtype and integer scalars converted to it before the kernel."""
+    key = (name, dtype) + tuple(o.dtype.str if isinstance(o, CudaArray) else
+                                (type(o[0]), getattr(o[0], "dtype", None)) for o in ops)
+    p = _rdt_cache.get(key)
+    if p is None:
+        p = _rdt_cache[key] = _make_plan(name, ops, dtype)
+    return p
+
+
+def _make_plan(name, ops, dtype):
+    dummies = [np.ones(1, o.dtype) if isinstance(o, CudaArray) else o[0] for o in ops]
+    if dtype is not None:
+        rdt = np.dtype(dtype)
+    elif name == "where":
+        rdt = np.result_type(*dummies[1:])
+    else:
+        with np.errstate(all="ignore"):
+            rdt = np.asarray(getattr(np, "exp" if name in ("erf", "sigmoid") else name)(*dummies)).dtype
+    n = len(ops)
+    expr = K.UNARY[name] if n == 1 else K.BINARY[name] if n == 2 else K.TERNARY[name]
+    kind0 = ops[0].dtype.kind if isinstance(ops[0], CudaArray) else np.asarray(ops[0][0]).dtype.kind
+    if name == "power" and rdt.kind in "iu":
+        expr = K.INT_POWER
+    elif name in ("remainder", "mod") and rdt.kind == "f":
+        expr = K.FLOAT_MOD
+    elif name == "signbit" and kind0 == "f":
+        expr = K.FLOAT_SIGNBIT
+    elif name in ("isnan", "isinf", "isfinite") and kind0 in "biu":
+        expr = "True" if name == "isfinite" else "False"
+    # bool arithmetic with a non-bool result (pow, remainder, logaddexp of bools) runs in the
+    # result dtype: numba-cuda promotes, the simulator's numpy refuses bool - bool
+    kinds = [o.dtype.kind for o in ops if isinstance(o, CudaArray)]
+    fix = name != "where" and rdt.kind != "b" and (
+        builtins.all(k == "b" for k in kinds) or
+        (rdt.kind in "iu" and builtins.any(not isinstance(o, CudaArray) for o in ops)))
+    return rdt, expr, fix
+
+
+def _fix_operands(ops, rdt):
+    out = []
+    for o in ops:
+        if isinstance(o, CudaArray):
+            out.append(o.astype(rdt) if o.dtype.kind == "b" else o)
+        elif rdt.kind in "iu" and isinstance(o[0], (int, np.integer)):
+            out.append((np.array(o[0]).astype(rdt)[()],))       # wraps, as the result dtype does
         else:
-            with np.errstate(all="ignore"):
-                r = np.asarray(getattr(np, name)(*dummies)).dtype
-        _rdt_cache[key] = r
-    return r
+            out.append(o)
+    return out
 
 
 def _bview(a, shape):
@@ -464,11 +499,9 @@ def _ufunc(name, inputs, out=None, dtype=None):
     if expr is None:
         return _host_ufunc(name, inputs, out, dtype)
     ops = [_operand(x) for x in inputs]
-    rdt = np.dtype(dtype) if dtype is not None else _result_dtype(name, ops)
-    if name == "power" and rdt.kind in "iu":
-        expr = K.INT_POWER
-    elif name == "signbit" and ops[0].dtype.kind == "f":
-        expr = K.FLOAT_SIGNBIT
+    rdt, expr, fix = _plan(name, ops, dtype)
+    if fix:
+        ops = _fix_operands(ops, rdt)
     if dtype is not None:
         ops = [o.astype(rdt, copy=False) if isinstance(o, CudaArray) else o for o in ops]
     arrs = [o for o in ops if isinstance(o, CudaArray)]
