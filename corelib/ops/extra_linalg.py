@@ -58,7 +58,13 @@ _solve_ex_t = _rt("linalg_solve_ex", ["result", "info"])
 
 
 def _new(arr, ref):
-    return T._make(np.asarray(arr), ref.device)
+    """A result array (numpy, or already on ref's device) as a Tensor on ref's device."""
+    if ref._device is T.CPU:
+        return T._make(np.asarray(arr), T.CPU)
+    b = T._backend(ref._device)
+    if not isinstance(arr, b.xp.ndarray):
+        arr = b.from_host(np.asarray(arr), ref._device)
+    return T._make(arr, ref._device)
 
 
 def _check_matrix(A, fn, square=True, name="A"):

@@ -1,10 +1,12 @@
 """The core op case tables of tests/core (indexing, scatter/gather, sorting, arithmetic corner
-cases, reshaping, reductions, the extra ops) run on "cuda" and on "cpu": the same values, dtypes,
+cases, reshaping, reductions, the extra ops, linalg gradients, special functions) run on "cuda"
+and on "cpu": the same values, dtypes,
 shapes and output devices, the same gradients, and the same exception kinds. The tables' inputs
 are tiny, so the whole sweep takes well under a minute in the simulator."""
 import importlib.util
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from cuda_compare import matches_cpu
@@ -22,8 +24,9 @@ def _load(name):
 def _cases():
     out = []
     try:
-        breadth, extra, more = (_load(n) for n in ("test_ops_breadth_vs_torch",
-                                                   "test_extra_ops_vs_torch", "test_more_ops_vs_torch"))
+        breadth, extra, more, lin = (_load(n) for n in (
+            "test_ops_breadth_vs_torch", "test_extra_ops_vs_torch", "test_more_ops_vs_torch",
+            "test_linalg_special_vs_torch"))
     except BaseException:                 # pytest's Skipped (no torch) is a BaseException
         return out
     for name, f, arrays, *rest in breadth.CASES:
@@ -31,6 +34,15 @@ def _cases():
     for name, f, arrays, *rest in extra.CASES:
         out.append(("extra: " + name, f, arrays, (rest + [True])[0]))
     out += [("more: " + name, f, [more.A], False) for name, f in more.cases]
+    mats = {"a": lin.well_conditioned(2, 4, 4), "p": lin.spd(2, 4, 4),
+            "b": lin.RNG.standard_normal((2, 4, 3))}
+    for name, (f, kinds) in sorted(lin.GRAD_CASES.items()):
+        out.append(("linalg: " + name, f, [lin.W] + [mats[k] for k in kinds], True))
+    for name, xs in sorted(lin.XS.items()):
+        for dt in (np.float32, np.float64):
+            out.append((f"special: {name} {dt.__name__}", (lambda name: lambda L, x: getattr(
+                L.special if hasattr(L.special, name) else L, name)(x))(name),
+                [np.array(xs, dt)], True))
     # creation with no tensor argument has no device to follow
     return [c for c in out if c[2]]
 

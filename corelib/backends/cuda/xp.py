@@ -520,6 +520,8 @@ def _ufunc(name, inputs, out=None, dtype=None):
         if np.broadcast_shapes(shape, out.shape) != out.shape:
             raise ValueError(f"non-broadcastable output operand with shape {out.shape} doesn't "
                              f"match the broadcast shape {shape}")
+        # an input that is another view of out's memory (a += a.T) is read from a copy, as numpy
+        ops = [o.copy() if isinstance(o, CudaArray) and _overlaps(out, o) else o for o in ops]
     args = [_bview(o, out.shape) if isinstance(o, CudaArray) else o for o in ops]
     if out.dtype.kind == "b" and rdt.kind != "b":
         expr = "(" + expr + ") != 0"
