@@ -72,15 +72,16 @@ strided = "strided"
 __version__ = "0.1.0"
 
 
-def _typed_constructor(name, dt):
+def _typed_constructor(name, dt, device="cpu"):
     def make(*args):
         if args and _builtins.all(isinstance(a, _builtins.int) for a in args):
-            return empty(*args, dtype=dt)
+            return empty(*args, dtype=dt, device=device)
         if len(args) == 1:
-            return tensor(args[0], dtype=dt)
-        return empty(0, dtype=dt)
+            return tensor(args[0], dtype=dt, device=device)
+        return empty(0, dtype=dt, device=device)
     make.__name__ = make.__qualname__ = name
-    make.__doc__ = f"Legacy constructor: {name}(sizes...) or {name}(data) -> a {dt} tensor."
+    make.__doc__ = f"Legacy constructor: {name}(sizes...) or {name}(data) -> a {dt} tensor on {device}."
+    make._legacy = (dt, device)         # Tensor.type(corelib.FloatTensor) casts to it
     return make
 
 

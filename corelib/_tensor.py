@@ -146,13 +146,15 @@ class Tensor:
         return st if dim is None else st[_wrap_dim(dim, self._data.ndim)]
 
     def storage_offset(self):
+        if self._device is not CPU:
+            return self._data._off
         base = self._data
         while isinstance(base.base, np.ndarray):
             base = base.base
         return (self._data.__array_interface__["data"][0] - base.__array_interface__["data"][0]) // self._data.itemsize
 
     def data_ptr(self):
-        return self._data.__array_interface__["data"][0] if self._device is CPU else self._data.device_ctypes_pointer.value
+        return self._data.__array_interface__["data"][0] if self._device is CPU else self._data.data_ptr()
 
     def is_contiguous(self, memory_format=None):
         return bool(self._data.flags.c_contiguous)
@@ -428,17 +430,27 @@ class Tensor:
         return self.to(device)
 
     def type(self, dtype=None, non_blocking=False):
+        """The legacy type name ('corelib.cuda.FloatTensor'); given a type name or a legacy
+        constructor (corelib.FloatTensor, corelib.cuda.LongTensor), the cast (and device move:
+        a cpu type name means cpu) to it; given a dtype, the cast."""
         if dtype is None:
             names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
                      "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
                      "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
             pre = "corelib." if self._device is CPU else "corelib.cuda."
             return pre + names[self.dtype.name]
+        legacy = getattr(dtype, "_legacy", None)
+        if legacy is not None:
+            dtype, dev = legacy
+            return self.to(dev, dtype)
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
             m = {"FloatTensor": D.float32, "DoubleTensor": D.float64, "HalfTensor": D.float16,
                  "LongTensor": D.int64, "IntTensor": D.int32, "ShortTensor": D.int16,
                  "CharTensor": D.int8, "ByteTensor": D.uint8, "BoolTensor": D.bool_}
-            dtype = m[dtype.split(".")[-1]]
+            name = dtype.split(".")[-1]
+            if name not in m:
+                raise ValueError(f"invalid type: '{dtype}'")
+            return self.to("cuda" if ".cuda." in dtype else "cpu", m[name])
         return self.to(dtype)
 
     def type_as(self, other):

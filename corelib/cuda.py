@@ -287,3 +287,13 @@ def set_rng_state(state, device="cuda"):
 
 get_rng_state_all = lambda: [get_rng_state()]
 set_rng_state_all = lambda states: set_rng_state(states[0])
+
+
+def __getattr__(name):
+    # the legacy typed constructors: corelib.cuda.FloatTensor([1, 2]), x.type(corelib.cuda.LongTensor)
+    import corelib
+    cpu = getattr(corelib, name, None) if name.endswith("Tensor") and name != "Tensor" else None
+    if cpu is None or not hasattr(cpu, "_legacy"):
+        raise AttributeError(f"module 'corelib.cuda' has no attribute '{name}'")
+    f = globals()[name] = corelib._typed_constructor(name, cpu._legacy[0], "cuda")
+    return f

@@ -147,6 +147,12 @@ def test_conversions_and_methods():
     assert t[0, 0].item() == 1.5 and isinstance(t.tolist(), list)
     assert t.device == cl.device("cpu") and str(t.device) == "cpu"
     assert t.type() == "corelib.FloatTensor"
+    assert t.type(cl.DoubleTensor).dtype is cl.float64 and t.type("torch.IntTensor").dtype is cl.int32
+    assert cl.LongTensor([1, 2]).dtype is cl.int64 and cl.FloatTensor(2, 3).shape == (2, 3)
+    with pytest.raises(ValueError, match="invalid type"):
+        t.type("corelib.FooTensor")
+    assert t[0, 1:].storage_offset() == 1 and t[0, 1:].data_ptr() - t.data_ptr() == 4
+    assert t.get_device() == -1
     with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
         t.item()
     assert float(cl.tensor(2.5)) == 2.5 and int(cl.tensor(3)) == 3

@@ -83,6 +83,12 @@ class CudaArray:
     def device_ctypes_pointer(self):
         return self._buf.device_ctypes_pointer
 
+    def data_ptr(self):
+        """The device address of the first element (the simulator's host address there)."""
+        ary = getattr(self._buf, "_ary", None)
+        base = ary.ctypes.data if ary is not None else int(self._buf.device_ctypes_pointer.value or 0)
+        return base + self._off * self.dtype.itemsize
+
     def _axpy_(self, alpha, x):
         """self += alpha * x in one kernel (optimizers' parameter update)."""
         _ufunc("axpy", (self, x, self.dtype.type(alpha)), self, dtype=self.dtype)
