@@ -18,9 +18,15 @@ _new = object.__new__
 _ndarray = np.ndarray
 
 
+_BACKEND = {}
+
+
 def _backend(dev):
-    from corelib import backends
-    return backends.get(dev.type)
+    b = _BACKEND.get(dev.type)
+    if b is None:
+        from corelib import backends
+        b = _BACKEND[dev.type] = backends.get(dev.type)
+    return b
 
 
 class Size(tuple):

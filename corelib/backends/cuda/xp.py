@@ -32,13 +32,22 @@ def _prod(shape):
     return n
 
 
+_CST = {}
+
+
 def _cstrides(shape):
-    st = [0] * len(shape)
-    acc = 1
-    for d in range(len(shape) - 1, -1, -1):
-        st[d] = acc if shape[d] != 1 else 0
-        acc *= builtins.max(shape[d], 1)
-    return tuple(st)
+    """C-contiguous element strides of shape (0 for size-1 dims), cached per shape."""
+    st = _CST.get(shape)
+    if st is None:
+        lst = [0] * len(shape)
+        acc = 1
+        for d in range(len(shape) - 1, -1, -1):
+            lst[d] = acc if shape[d] != 1 else 0
+            acc *= builtins.max(shape[d], 1)
+        st = tuple(lst)
+        if len(_CST) < 4096:
+            _CST[shape] = st
+    return st
 
 
 class _Flags:
@@ -53,6 +62,21 @@ class _Flags:
     def __getitem__(self, k):
         return getattr(self, {"C_CONTIGUOUS": "c_contiguous", "F_CONTIGUOUS": "f_contiguous",
                               "WRITEABLE": "writeable", "OWNDATA": "owndata"}.get(k, k.lower()))
+
+
+def _arr(blk, shape, st, off, dtype):
+    """A CudaArray from already-normalised parts (int tuples, a numpy dtype): the hot path."""
+    a = _new(CudaArray)
+    a._blk = blk
+    a._buf = blk.dev
+    a.shape = shape
+    a._st = st
+    a._off = off
+    a.dtype = dtype
+    return a
+
+
+_new = object.__new__
 
 
 class CudaArray:
@@ -100,6 +124,8 @@ class CudaArray:
         return sys.getrefcount(self._blk) <= 2 and self._is_c()
 
     def _is_c(self):
+        if self._st == _CST.get(self.shape):
+            return True
         acc = 1
         for d in range(self.ndim - 1, -1, -1):
             if self.shape[d] != 1 and self._st[d] != acc:
@@ -158,6 +184,8 @@ class CudaArray:
     def reshape(self, *shape, order="C"):
         if len(shape) == 1 and isinstance(shape[0], (tuple, list)):
             shape = tuple(shape[0])
+        if shape == self.shape:
+            return _arr(self._blk, self.shape, self._st, self._off, self.dtype)
         shape = tuple(int(s) for s in shape)
         if -1 in shape:
             known = _prod([s for s in shape if s != -1])
@@ -165,7 +193,7 @@ class CudaArray:
         if _prod(shape) != self.size:
             raise ValueError(f"cannot reshape array of size {self.size} into shape {shape}")
         if self._is_c():
-            return CudaArray(self._blk, shape, _cstrides(shape), self._off, self.dtype)
+            return _arr(self._blk, shape, _cstrides(shape), self._off, self.dtype)
         d = self._dummy()
         try:
             d = d.view()
@@ -187,7 +215,17 @@ class CudaArray:
     def transpose(self, *axes):
         if len(axes) == 1 and (axes[0] is None or isinstance(axes[0], (tuple, list))):
             axes = axes[0]
-        return self._view(lambda d: d.transpose(axes or None))
+        nd = len(self.shape)
+        if not axes:
+            axes = range(nd - 1, -1, -1)
+        try:
+            axes = [int(a) + nd if int(a) < 0 else int(a) for a in axes]
+        except TypeError:
+            return self._view(lambda d: d.transpose(axes))      # numpy's error
+        if sorted(axes) != list(range(nd)):
+            raise ValueError("axes don't match array")
+        return _arr(self._blk, tuple([self.shape[a] for a in axes]),
+                   tuple([self._st[a] for a in axes]), self._off, self.dtype)
 
     def swapaxes(self, a, b):
         return self._view(lambda d: d.swapaxes(a, b))
@@ -337,7 +375,7 @@ def empty(shape, dtype=np.float32, order="C"):
     shape = tuple(int(s) for s in shape)
     dtype = np.dtype(dtype)
     blk = _rt.Block(_prod(shape), dtype)
-    return CudaArray(blk, shape, _cstrides(shape), 0, dtype)
+    return _arr(blk, shape, _cstrides(shape), 0, dtype)
 
 
 def full(shape, value, dtype=None):
@@ -494,9 +532,21 @@ def _fix_operands(ops, rdt):
 
 
 def _bview(a, shape):
+    """a broadcast to shape: a view with stride 0 along the broadcast dims."""
     if a.shape == shape:
         return a
-    return a._view(lambda d: np.broadcast_to(d, shape))
+    off = len(shape) - len(a.shape)
+    st = [0] * len(shape)
+    for i, n in enumerate(a.shape):
+        m = shape[off + i] if off >= 0 else -1
+        if n == m:
+            st[off + i] = a._st[i]
+        elif n != 1 or m < 0:
+            raise ValueError(f"operands could not be broadcast together with remapped shapes "
+                             f"[original->remapped]: {a.shape} and requested shape {shape}")
+    if builtins.any(m < 0 for m in shape):
+        raise ValueError("all elements of broadcast shape must be non-negative")
+    return _arr(a._blk, tuple(int(m) for m in shape), tuple(st), a._off, a.dtype)
 
 
 def _ufunc(name, inputs, out=None, dtype=None):
@@ -765,7 +815,7 @@ def transpose(a, axes=None):
 def broadcast_to(a, shape, subok=False):
     a = asarray(a)
     shape = tuple(shape) if not isinstance(shape, int) else (shape,)
-    return a._view(lambda d: np.broadcast_to(d, shape))
+    return _bview(a, shape)
 
 
 def expand_dims(a, axis):
