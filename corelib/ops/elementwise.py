@@ -405,8 +405,22 @@ class Relu(Function):
         return self.xp.maximum(x, x.dtype.type(0))
 
     def backward(self, gy):
-        y = self.saved_output()
-        return gy * (y > 0)
+        return named(ReluGrad.apply(gy, self.saved_output()), "ThresholdBackwardBackward0")
+
+
+class ReluGrad(Function):
+    """0 where y <= 0 (even for a NaN gradient), else gy (NaN y included): torch's
+    threshold_backward; one kernel on cuda."""
+
+    def forward(self, gy, y):
+        self.retain_inputs(1)
+        if self.xp is np:
+            return np.where(y <= 0, gy.dtype.type(0), gy)
+        return self.xp.relu_grad(gy, y)
+
+    def backward(self, ggy):
+        y, = self.saved_inputs()
+        return named(ReluGrad.apply(ggy, y), "ThresholdBackwardBackward0"), None
 
 
 class Erf(Function):

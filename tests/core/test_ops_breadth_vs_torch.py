@@ -211,6 +211,9 @@ SORT = [
 
 
 ARITH = [
+    ("relu nan", lambda L, x: L.relu(x - 1.5), [NAN]),
+    ("relu double backward", lambda L, x: L.autograd.grad((L.relu(x) ** 2).sum(), x, create_graph=True)[0],
+     [F.astype(np.float64)]),
     ("div trunc int", lambda L, x: L.div(x, 2, rounding_mode="trunc"), [I]),
     ("div floor int", lambda L, x: L.div(x, -2, rounding_mode="floor"), [I]),
     ("div floor int tensor", lambda L, x: L.div(x, x.flip(1).clamp(min=1), rounding_mode="floor"), [I]),

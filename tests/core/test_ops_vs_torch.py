@@ -186,3 +186,17 @@ def test_relu_inplace_then_more():
         h.relu_()
         return (h * h).sum()
     check(f, f, A)
+
+
+def test_relu_backward_is_threshold_backward():
+    # 0 where the output is <= 0, even for a NaN gradient; a NaN output passes the gradient
+    out = []
+    for lib in (cl, torch):
+        x = lib.tensor([-1.0, 0.0, 2.0, float("nan")], requires_grad=True)
+        y = x.relu()
+        y.backward(lib.tensor([float("nan"), 1.0, float("nan"), 3.0]))
+        out.append(x.grad.numpy())
+    np.testing.assert_array_equal(out[0], out[1])
+    x = cl.tensor([1.0, -1.0], dtype=cl.float64, requires_grad=True)
+    g, = cl.autograd.grad((x.relu() ** 2).sum(), x, create_graph=True)
+    assert g.grad_fn.name() == "ThresholdBackwardBackward0"

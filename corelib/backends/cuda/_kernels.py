@@ -201,7 +201,7 @@ BINARY = {
     "logical_xor": "({0} != 0) != ({1} != 0)", "bitwise_and": "{0} & {1}",
     "bitwise_or": "{0} | {1}", "bitwise_xor": "{0} ^ {1}", "hypot": "math.hypot({0}, {1})",
     "left_shift": "{0} << {1}", "right_shift": "{0} >> {1}", "gcd": "_gcd({0}, {1})",
-    "lcm": "_lcm({0}, {1})",
+    "lcm": "_lcm({0}, {1})", "relu_grad": "0 if {1} <= 0 else {0}",
 }
 INT_POWER = "_ipow({0}, {1})"                          # power with an integer result
 FLOAT_MOD = "_fmod_floor({0}, {1})"                     # remainder of floats (x % 0 = nan)

@@ -496,6 +496,8 @@ def _make_plan(name, ops, dtype):
         rdt = np.dtype(dtype)
     elif name == "where":
         rdt = np.result_type(*dummies[1:])
+    elif name == "relu_grad":                   # not a numpy ufunc: 0 where y <= 0, else gy
+        rdt = np.asarray(dummies[0]).dtype
     else:
         with np.errstate(all="ignore"):
             rdt = np.asarray(getattr(np, "exp" if name in ("erf", "sigmoid") else name)(*dummies)).dtype
