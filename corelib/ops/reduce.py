@@ -203,6 +203,8 @@ class LogSoftmax(Function):
 class Cumsum(Function):
     def forward(self, x, dim, dtype):
         self.dim = dim
+        if np.dtype(dtype or x.dtype) == np.float16:      # accumulated in float32, as torch
+            return self.xp.cumsum(x, axis=dim, dtype=np.float32).astype(np.float16)
         return self.xp.cumsum(x, axis=dim, dtype=dtype)
 
     def backward(self, gy):
@@ -533,17 +535,53 @@ def cumprod(input, dim, *, dtype=None):
     if input._data.ndim == 0:
         wrap_dim(dim, 1)
         return input.clone()
-    d = wrap_dim(dim, input._data.ndim)
-    # composed through log-free form: prod of a growing prefix, via exclusive products
+    return Cumprod.apply(input, wrap_dim(dim, input._data.ndim))
+
+
+def _cumprod_slices(x, d):
     from corelib.ops.movement import stack
-    n = input._data.shape[d]
-    outs = []
-    acc = None
-    for i in range(n):
-        xi = input.select(d, i)
+    outs, acc = [], None
+    for i in range(x.shape[d]):
+        xi = x.select(d, i)
         acc = xi if acc is None else acc * xi
         outs.append(acc)
-    return stack(outs, d) if outs else input.clone()
+    return stack(outs, d)
+
+
+class Cumprod(Function):
+    """Running product along dim. Its gradient (torch's, exact with zeros) is composed of
+    differentiable ops, so it differentiates again: with z the first zero of a slice,
+    g_k = rcumsum(gy * y)_k / x_k before z, g_z = rcumsum(gy * y')_z where y' is the cumprod
+    with x_z replaced by 1, and 0 after z."""
+
+    def forward(self, x, dim):
+        self.dim = dim
+        self.retain_inputs(0)
+        self.retain_output()
+        if x.dtype == np.float16:                       # accumulated in float32, as torch
+            return self.xp.cumprod(x, axis=dim, dtype=np.float32).astype(np.float16)
+        return self.xp.cumprod(x, axis=dim)
+
+    def backward(self, gy):
+        from corelib.ops.movement import where
+        from corelib import autograd
+        x, = self.saved_inputs()
+        y, d = self.saved_output(), self.dim
+        if autograd.is_grad_enabled():
+            # create_graph: the masks below are not differentiable at zeros of x; the gradient of
+            # the running product of slices is (O(n) ops, as the reference formula)
+            return autograd.grad(_cumprod_slices(x, d), x, gy, create_graph=True)[0], None
+
+        def rcumsum(t):
+            return t.flip(d).cumsum(d).flip(d)
+        zero = x == 0
+        seen = zero.long().cumsum(d)                    # zeros at or before each position
+        first = zero & (seen == 1)
+        x1 = where(first, 1, x)
+        before = seen == 0
+        g_before = rcumsum(gy * y) / where(before, x1, 1)
+        g_first = rcumsum(gy * cumprod(x1, d))
+        return where(before, g_before, where(first, g_first, 0)), None
 
 
 def norm(input, p="fro", dim=None, keepdim=False, dtype=None):

@@ -200,3 +200,25 @@ def test_relu_backward_is_threshold_backward():
     x = cl.tensor([1.0, -1.0], dtype=cl.float64, requires_grad=True)
     g, = cl.autograd.grad((x.relu() ** 2).sum(), x, create_graph=True)
     assert g.grad_fn.name() == "ThresholdBackwardBackward0"
+
+
+def test_float16_cumsum_accumulates_in_float32():
+    for lib in (cl, torch):
+        x = lib.ones(5000, dtype=lib.float16)
+        assert x.cumsum(0)[-1].item() == 5000.0 and x.cumsum(0).dtype == lib.float16
+
+
+@pytest.mark.parametrize("dim", [0, 1])
+def test_cumprod_gradients_with_zeros(dim):
+    from corelib.testing import gradcheck, gradgradcheck
+    arr = np.array([[1., 0., 2., 3., 0., 4.], [0., 2., 3., 0., 1., 2.], [1., 2., -3., 4., 5., 6.]])
+    w = np.random.default_rng(3).standard_normal(arr.shape)
+    grads = []
+    for lib in (cl, torch):
+        x = lib.tensor(arr, requires_grad=True)
+        (x.cumprod(dim) * lib.tensor(w)).sum().backward()
+        grads.append(x.grad.numpy())
+    np.testing.assert_allclose(grads[0], grads[1], rtol=1e-12, atol=1e-12)
+    assert gradgradcheck(lambda t: t.cumprod(dim), (cl.tensor(arr, requires_grad=True),))
+    x = cl.full((3000,), 1.001, dtype=cl.float16)                   # float32 accumulation
+    assert x.cumprod(0)[-1].item() == torch.full((3000,), 1.001, dtype=torch.float16).cumprod(0)[-1].item()
