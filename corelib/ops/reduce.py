@@ -13,6 +13,8 @@ Tensor = T.Tensor
 
 
 class Sum(Function):
+    fp_quiet = True                     # an overflow to inf is silent, as in torch
+
     def forward(self, x, dims, keepdim, dtype):
         self.in_shape = x.shape
         self.dims, self.keepdim = dims, keepdim

@@ -210,7 +210,7 @@ def test_float16_cumsum_accumulates_in_float32():
 
 @pytest.mark.parametrize("dim", [0, 1])
 def test_cumprod_gradients_with_zeros(dim):
-    from corelib.testing import gradcheck, gradgradcheck
+    from corelib.testing import gradgradcheck
     arr = np.array([[1., 0., 2., 3., 0., 4.], [0., 2., 3., 0., 1., 2.], [1., 2., -3., 4., 5., 6.]])
     w = np.random.default_rng(3).standard_normal(arr.shape)
     grads = []
