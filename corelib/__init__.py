@@ -22,7 +22,8 @@ from corelib.random import (Generator, manual_seed, seed, initial_seed, get_rng_
 from corelib._creation import (tensor, as_tensor, asarray, from_numpy, frombuffer, empty, zeros,
                                ones, full, empty_like, zeros_like, ones_like, full_like, arange,
                                linspace, logspace, eye, rand, randn, rand_like, randn_like, randint,
-                               randint_like, randperm, normal, bernoulli, multinomial, poisson)
+                               randint_like, randperm, normal, bernoulli, multinomial, poisson,
+                               empty_strided, scalar_tensor)
 from corelib._creation import range_ as range  # noqa: A001
 from corelib.ops.elementwise import (add, sub, subtract, mul, multiply, div, divide, true_divide,
                                      floor_divide, remainder, fmod, pow, float_power, maximum,
@@ -42,7 +43,7 @@ from corelib.ops.reduce import (sum, nansum, mean, nanmean, prod, var, std, var_
                                 logsumexp, cumsum, cumprod, norm, dist, all, any, count_nonzero)
 from corelib.ops.movement import (reshape, flatten, unflatten, permute, transpose, swapaxes,
                                   swapdims, t, movedim, moveaxis, squeeze, unsqueeze,
-                                  broadcast_to, broadcast_shapes, broadcast_tensors, select, narrow,
+                                  broadcast_to, broadcast_shapes, broadcast_tensors, select, narrow, as_strided,
                                   index_select, masked_select, masked_fill, cat, concat, concatenate,
                                   stack, hstack, vstack, atleast_1d, atleast_2d, chunk, split,
                                   tensor_split, unbind, flip, fliplr, flipud, roll, tile,

@@ -193,6 +193,27 @@ def empty(*size, out=None, dtype=None, layout=None, device=None, requires_grad=F
     return _finish(np.empty(_size(size), dtype=_dt(dtype).np), None, device, requires_grad, out)
 
 
+def empty_strided(size, stride, *, dtype=None, layout=None, device=None, requires_grad=False,
+                  pin_memory=False):
+    """An uninitialised tensor with the given sizes and (element) strides, as torch."""
+    size = _size((size,))
+    stride = tuple(int(s) for s in stride)
+    if len(stride) != len(size):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(size)} sizes and "
+                           f"{len(stride)} strides")
+    n = 1 + sum((k - 1) * st for k, st in zip(size, stride)) if all(size) else 0
+    t = _finish(np.empty(n, dtype=_dt(dtype).np), None, device, False)
+    t = t.as_strided(size, stride, 0).detach()
+    return t.requires_grad_(True) if requires_grad else t
+
+
+def scalar_tensor(s, *, dtype=None, layout=None, device=None, requires_grad=False, pin_memory=False):
+    """A 0-dim tensor of the default dtype (unless dtype=) holding s."""
+    if isinstance(s, Tensor):
+        s = s.item()
+    return _finish(np.array(s, dtype=_dt(dtype).np), None, device, requires_grad)
+
+
 def zeros(*size, out=None, dtype=None, layout=None, device=None, requires_grad=False):
     return _finish(np.zeros(_size(size), dtype=_dt(dtype).np), None, device, requires_grad, out)
 

@@ -118,6 +118,7 @@ def _bind():
         swapaxes=M.transpose, swapdims=M.transpose, t=M.t, movedim=M.movedim, moveaxis=M.movedim,
         squeeze=M.squeeze, unsqueeze=M.unsqueeze, expand=M.expand, expand_as=M.expand_as,
         broadcast_to=M.broadcast_to, contiguous=M.contiguous, select=M.select, narrow=M.narrow,
+        as_strided=M.as_strided,
         index_select=M.index_select, masked_select=M.masked_select, masked_fill=M.masked_fill,
         chunk=M.chunk, split=M.split, tensor_split=M.tensor_split, unbind=M.unbind, flip=M.flip,
         fliplr=M.fliplr, flipud=M.flipud, roll=M.roll, repeat=M.repeat, tile=M.tile,

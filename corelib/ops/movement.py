@@ -626,6 +626,71 @@ def select(input, dim, index):
     return named(Index.apply(input, (slice(None),) * d + (index,)), "SelectBackward0")
 
 
+# ---- as_strided: a view by explicit sizes and strides over the tensor's storage ------------------------
+def _storage(t):
+    """(storage numel, t's element offset in it): the storage is the memory of t's base tensor
+    (a numpy array's root array on cpu)."""
+    a = t._data
+    if t._device is T.CPU:
+        root = a
+        while isinstance(root.base, np.ndarray):
+            root = root.base
+        off = (a.__array_interface__["data"][0] - root.__array_interface__["data"][0]) // a.itemsize
+        return root.size, off
+    base = t._base if t._base is not None else t
+    return base._data._off + base._data.size, a._off
+
+
+class AsStrided(Function):
+    is_view = True
+
+    def forward(self, x, size, stride, offset, numel, x_geom):
+        self.geom, self.numel, self.x_geom = (size, stride, offset), numel, x_geom
+        if isinstance(x, np.ndarray):
+            root = x
+            while isinstance(root.base, np.ndarray):
+                root = root.base
+            return np.ndarray(size, x.dtype, buffer=root.reshape(-1), offset=offset * x.itemsize,
+                              strides=[s * x.itemsize for s in stride])
+        from corelib.backends.cuda.xp import _arr
+        return _arr(x._blk, tuple(size), tuple(stride), offset, x.dtype)
+
+    def backward(self, gy):
+        # each output element's storage position gets its gradient added; the input's elements
+        # then read theirs through the input's own geometry
+        from corelib._creation import zeros, _wrap
+        size, stride, offset = self.geom
+        offs = np.full(size, offset, np.int64)
+        for d, (n, st) in enumerate(zip(size, stride)):
+            offs = offs + (np.arange(n, dtype=np.int64) * st).reshape((-1,) + (1,) * (len(size) - d - 1))
+        gs = zeros(self.numel, dtype=gy.dtype, device=gy.device)
+        gs = index_add(gs, 0, _wrap(offs.reshape(-1), gy.device), gy.reshape(-1))
+        xs, xst, xoff = self.x_geom
+        return as_strided(gs, xs, xst, xoff), None, None, None, None, None
+
+
+def as_strided(input, size, stride, storage_offset=None):
+    """A view of input's storage with the given sizes and (element) strides, starting at
+    storage_offset (input's own offset when None), as torch.as_strided."""
+    size, stride = tuple(int(s) for s in size), tuple(int(s) for s in stride)
+    if len(size) != len(stride):
+        raise RuntimeError(f"mismatch in length of strides and shape: {len(size)} sizes and "
+                           f"{len(stride)} strides")
+    if builtins.any(s < 0 for s in size + stride):
+        raise RuntimeError(f"as_strided: negative sizes or strides are not supported: size "
+                           f"{list(size)}, stride {list(stride)}")
+    numel, own = _storage(input)
+    offset = own if storage_offset is None else int(storage_offset)
+    if offset < 0:
+        raise RuntimeError(f"Tensor: invalid storage offset {offset}")
+    last = offset + builtins.sum((n - 1) * st for n, st in zip(size, stride)) if builtins.all(size) else offset
+    if builtins.all(size) and last >= numel:
+        raise RuntimeError(f"setStorage: sizes {list(size)}, strides {list(stride)}, storage offset "
+                           f"{offset} require a storage of {last + 1} elements, but it has {numel}")
+    x_geom = (tuple(input.shape), input.stride(), own)
+    return named(AsStrided.apply(input, size, stride, offset, numel, x_geom), "AsStridedBackward0")
+
+
 def narrow(input, dim, start, length):
     d = wrap_dim(dim, input._data.ndim)
     if isinstance(start, Tensor):

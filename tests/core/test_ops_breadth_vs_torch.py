@@ -328,6 +328,12 @@ ARITH = [
 
 
 RESHAPE = [
+    ("as_strided", lambda L, x: x.as_strided((2, 3), (1, 2), 1), [F]),
+    ("as_strided windows", lambda L, x: L.as_strided(x, (4, 3), (2, 1)), [F]),
+    ("as_strided of a view", lambda L, x: x[1:, 1:].as_strided((2, 2), (4, 1)), [F]),
+    ("as_strided of a transpose", lambda L, x: x.t().as_strided((3,), (5,), 1), [F]),
+    ("as_strided out of bounds", lambda L, x: x.as_strided((5, 5), (5, 1)), [F]),
+    ("as_strided negative stride", lambda L, x: x.as_strided((2,), (-1,)), [F]),
     ("flatten 1..2", lambda L, x: x.flatten(1), [F3]),
     ("flatten 0d", lambda L, x: x.sum().flatten(), [F]),
     ("unflatten -1", lambda L, x: x.unflatten(-1, (2, -1)), [F3]),

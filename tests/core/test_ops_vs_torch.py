@@ -222,3 +222,18 @@ def test_cumprod_gradients_with_zeros(dim):
     assert gradgradcheck(lambda t: t.cumprod(dim), (cl.tensor(arr, requires_grad=True),))
     x = cl.full((3000,), 1.001, dtype=cl.float16)                   # float32 accumulation
     assert x.cumprod(0)[-1].item() == torch.full((3000,), 1.001, dtype=torch.float16).cumprod(0)[-1].item()
+
+
+def test_as_strided_views_storage_and_empty_strided():
+    for lib in (cl, torch):
+        x = lib.arange(12.).reshape(3, 4)
+        z = x[1:].as_strided((2, 2), (4, 1))
+        assert z.tolist() == [[4.0, 5.0], [8.0, 9.0]] and z.storage_offset() == 4 and z.stride() == (4, 1)
+        z[0, 0] = -1.0                                       # a view: writes reach x
+        assert x[1, 0].item() == -1.0
+        e = lib.empty_strided((2, 3), (1, 2))
+        assert e.stride() == (1, 2) and not e.is_contiguous()
+        assert lib.scalar_tensor(3).dtype == lib.float32 and lib.scalar_tensor(3).dim() == 0
+    from corelib.testing import gradgradcheck
+    assert gradgradcheck(lambda t: t.as_strided((3, 3), (1, 2), 1) ** 2,
+                         (cl.tensor(np.random.default_rng(0).random(8), requires_grad=True),))
