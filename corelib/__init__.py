@@ -10,7 +10,7 @@ import builtins as _builtins
 
 from corelib._dtype import (dtype, float16, float32, float64, int8, int16, int32, int64, uint8,
                             bool_ as bool, get_default_dtype, set_default_dtype, promote_types,
-                            can_cast)
+                            can_cast, finfo, iinfo)
 from corelib._device import device
 from corelib._tensor import Tensor, Size
 from corelib.autograd import (no_grad, enable_grad, set_grad_enabled, is_grad_enabled, inference_mode,
@@ -29,6 +29,8 @@ from corelib.ops.elementwise import (add, sub, subtract, mul, multiply, div, div
                                      floor_divide, remainder, fmod, pow, float_power, maximum,
                                      minimum, fmax, fmin, atan2, arctan2, exp, exp2, expm1, log,
                                      log2, log10, log1p, sqrt, rsqrt, sin, cos, tan, asin, arcsin,
+                                     asinh, arcsinh, acosh, arccosh, atanh, arctanh,
+                                     bitwise_left_shift, bitwise_right_shift,
                                      acos, arccos, atan, arctan, sinh, cosh, tanh, sigmoid, relu,
                                      erf, neg, negative, abs, absolute, reciprocal, square, sign,
                                      sgn, signbit, floor, ceil, trunc, fix, round, frac, clamp,

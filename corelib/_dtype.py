@@ -158,3 +158,38 @@ def result_type(a, b):
     ca, cb = _scalar_cat(a), _scalar_cat(b)
     c = max(ca, cb)
     return (bool_, int64, _default[0])[c]
+
+
+class finfo:
+    """Machine limits of a floating dtype (the default dtype when none), as torch.finfo."""
+
+    def __init__(self, type=None):
+        d = to_dtype(type) if type is not None else _default[0]
+        if not d.is_floating_point:
+            raise TypeError("corelib.finfo() requires a floating point input type. Use "
+                            "corelib.iinfo to handle 'corelib.finfo'")
+        f = np.finfo(d.np)
+        self.bits, self.dtype = d.itemsize * 8, d.name
+        self.eps, self.max, self.min = float(f.eps), float(f.max), float(f.min)
+        self.tiny = self.smallest_normal = float(f.smallest_normal)
+        self.resolution = 10.0 ** -int(f.precision)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Limits of an integer dtype, as torch.iinfo."""
+
+    def __init__(self, type):
+        d = to_dtype(type)
+        if d.is_floating_point or d._cat == 0:
+            raise TypeError("corelib.iinfo() requires an integer input type. Use corelib.finfo to "
+                            "handle 'corelib.iinfo'")
+        i = np.iinfo(d.np)
+        self.bits, self.dtype, self.min, self.max = d.itemsize * 8, d.name, int(i.min), int(i.max)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

@@ -25,6 +25,11 @@ def _not_impl_guard(fn):
     return op
 
 
+def _nnf():
+    from corelib.nn import functional
+    return functional
+
+
 def _bind():
     t = Tensor
     g = _not_impl_guard
@@ -95,6 +100,8 @@ def _bind():
         exp=E.exp, exp2=E.exp2, expm1=E.expm1, log=E.log, log2=E.log2, log10=E.log10,
         log1p=E.log1p, sqrt=E.sqrt, rsqrt=E.rsqrt, sin=E.sin, cos=E.cos, tan=E.tan, asin=E.asin,
         arcsin=E.asin, acos=E.acos, arccos=E.acos, atan=E.atan, arctan=E.atan, sinh=E.sinh,
+        asinh=E.asinh, arcsinh=E.asinh, acosh=E.acosh, arccosh=E.acosh, atanh=E.atanh,
+        arctanh=E.atanh,
         cosh=E.cosh, tanh=E.tanh, sigmoid=E.sigmoid, relu=E.relu, erf=E.erf, neg=E.neg,
         negative=E.neg, abs=E.abs, absolute=E.abs, reciprocal=E.reciprocal, square=E.square,
         sign=E.sign, sgn=E.sign, signbit=E.signbit, floor=E.floor, ceil=E.ceil, trunc=E.trunc,
@@ -139,6 +146,12 @@ def _bind():
     )
     for name, fn in methods.items():
         setattr(t, name, fn)
+    from corelib import _creation as C
+    t.hardshrink = lambda self, lambd=0.5: _nnf().hardshrink(self, lambd)
+    t.prelu = lambda self, weight: _nnf().prelu(self, weight)
+    t.bernoulli = lambda self, p=None, *, generator=None: C.bernoulli(self, p, generator=generator)
+    t.multinomial = lambda self, num_samples, replacement=False, *, generator=None: \
+        C.multinomial(self, num_samples, replacement, generator=generator)
 
     fast = dict(add_=(np.add, E.add), sub_=(np.subtract, E.sub), mul_=(np.multiply, E.mul),
                 div_=(np.true_divide, E.div))
@@ -146,6 +159,9 @@ def _bind():
         setattr(t, name, I._fast_binary(npfn, op))
     for name in ("pow", "floor_divide", "remainder", "fmod", "exp", "expm1", "log", "log2", "log10",
                  "log1p", "sqrt", "rsqrt", "sin", "cos", "tan", "asin", "acos", "atan", "sinh",
+                 "asinh", "acosh", "atanh", "arcsinh", "arccosh", "arctanh", "arcsin", "arccos",
+                 "arctan", "arctan2", "divide", "multiply", "subtract", "true_divide", "greater",
+                 "greater_equal", "less", "less_equal", "not_equal", "logical_xor", "sgn",
                  "cosh", "tanh", "sigmoid", "relu", "erf", "neg", "negative", "abs", "absolute",
                  "reciprocal", "square", "sign", "floor", "ceil", "trunc", "fix", "round", "frac",
                  "clamp", "clip", "clamp_min", "clamp_max", "addcmul", "addcdiv", "lerp", "atan2",
@@ -153,7 +169,8 @@ def _bind():
                  "index_fill", "index_copy", "tril", "triu", "logical_not", "logical_and",
                  "logical_or", "eq", "ne", "lt", "le", "gt", "ge", "nan_to_num", "maximum",
                  "minimum", "hypot", "xlogy", "bitwise_and", "bitwise_or", "bitwise_xor",
-                 "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "exp2"):
+                 "bitwise_not", "bitwise_left_shift", "bitwise_right_shift", "exp2", "cumsum",
+                 "cumprod", "addmm", "addmv", "baddbmm", "addbmm"):
         setattr(t, name + "_", I._inplace(methods[name]))
 
     def _shape_inplace(name):

@@ -352,6 +352,40 @@ class Atan(Function):
         return gy / (1 + x * x)
 
 
+class Asinh(Function):
+    def forward(self, x):
+        self.retain_inputs(0)
+        return self.xp.arcsinh(x)
+
+    def backward(self, gy):
+        x, = self.saved_inputs()
+        return gy * rsqrt(x * x + 1)
+
+
+class Acosh(Function):
+    fp_quiet = True
+
+    def forward(self, x):
+        self.retain_inputs(0)
+        return self.xp.arccosh(x)
+
+    def backward(self, gy):
+        x, = self.saved_inputs()
+        return gy * rsqrt(x * x - 1)
+
+
+class Atanh(Function):
+    fp_quiet = True
+
+    def forward(self, x):
+        self.retain_inputs(0)
+        return self.xp.arctanh(x)
+
+    def backward(self, gy):
+        x, = self.saved_inputs()
+        return gy / (1 - x * x)
+
+
 class Sinh(Function):
     fp_quiet = True
 
@@ -738,6 +772,9 @@ tan = _unary_float(Tan)
 asin = arcsin = _unary_float(Asin)
 acos = arccos = _unary_float(Acos)
 atan = arctan = _unary_float(Atan)
+asinh = arcsinh = _unary_float(Asinh)
+acosh = arccosh = _unary_float(Acosh)
+atanh = arctanh = _unary_float(Atanh)
 sinh = _unary_float(Sinh)
 cosh = _unary_float(Cosh)
 tanh = _unary_float(Tanh)

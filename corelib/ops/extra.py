@@ -26,7 +26,10 @@ __all__ = [
     "trapz", "cumulative_trapezoid", "renorm", "addr", "quantile", "nanquantile", "copysign",
     "heaviside", "gcd", "lcm", "deg2rad", "rad2deg", "logaddexp2", "ldexp", "frexp", "nextafter",
     "positive", "is_nonzero", "is_complex", "isreal", "put", "cosine_similarity",
-    "pairwise_distance",
+    "pairwise_distance", "hann_window", "hamming_window", "blackman_window", "bartlett_window",
+    "kaiser_window", "rsub", "unravel_index", "typename", "histogram", "split_with_sizes",
+    "adjoint", "conj", "conj_physical", "resolve_conj", "resolve_neg", "real", "imag",
+    "narrow_copy", "diagonal_scatter", "select_scatter", "slice_scatter",
 ]
 
 
@@ -842,6 +845,184 @@ def put(input, index, source, accumulate=False):
     return named(flat.reshape(input.shape), "PutBackward0")
 
 
+# ---- window functions (computed in float64, returned in dtype) -------------------------------------
+def _window(name, n, periodic, dtype, device, requires_grad, fn):
+    from corelib._creation import _finish, _dt
+    if n < 0:
+        raise RuntimeError(f"{name} requires non-negative window_length, got window_length={n}")
+    dt = _dt(dtype)
+    if dt.np.kind != "f":
+        raise RuntimeError(f"{name} expects floating point dtypes, got: {dt}")
+    if n <= 1:
+        return _finish(np.ones(n, np.float64).astype(dt.np), None, device, requires_grad)
+    m = n + 1 if periodic else n
+    w = fn(np.arange(m, dtype=np.float64), m)[:n]
+    return _finish(w.astype(dt.np), None, device, requires_grad)
+
+
+def hann_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                requires_grad=False):
+    return _window("hann_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, m: 0.5 - 0.5 * np.cos(2 * math.pi * k / (m - 1)))
+
+
+def hamming_window(window_length, periodic=True, alpha=0.54, beta=0.46, *, dtype=None,
+                   layout=None, device=None, requires_grad=False):
+    return _window("hamming_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, m: alpha - beta * np.cos(2 * math.pi * k / (m - 1)))
+
+
+def blackman_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    return _window("blackman_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, m: 0.42 - 0.5 * np.cos(2 * math.pi * k / (m - 1))
+                   + 0.08 * np.cos(4 * math.pi * k / (m - 1)))
+
+
+def bartlett_window(window_length, periodic=True, *, dtype=None, layout=None, device=None,
+                    requires_grad=False):
+    return _window("bartlett_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, m: 1 - np.abs(2 * k / (m - 1) - 1))
+
+
+def kaiser_window(window_length, periodic=True, beta=12.0, *, dtype=None, layout=None,
+                  device=None, requires_grad=False):
+    return _window("kaiser_window", window_length, periodic, dtype, device, requires_grad,
+                   lambda k, m: np.i0(beta * np.sqrt(np.clip(1 - (2 * k / (m - 1) - 1) ** 2, 0, None)))
+                   / np.i0(beta))
+
+
+# ---- small torch functions ---------------------------------------------------------------------------
+def rsub(input, other, *, alpha=1):
+    """other - alpha * input."""
+    return E.add(E.mul(input, -alpha) if alpha != 1 else E.neg(input), other)
+
+
+def unravel_index(indices, shape):
+    """The coordinates of flat indices in an array of shape, one int64 tensor per dimension."""
+    if not isinstance(indices, Tensor):
+        indices = _tensor(indices)
+    if indices.dtype.is_floating_point or indices.dtype is D.bool_:
+        raise TypeError(f"expected 'indices' to be integer dtype, but got {indices.dtype}")
+    shape = (shape,) if isinstance(shape, int) else tuple(int(s) for s in shape)
+    if builtins.any(s < 0 for s in shape):
+        raise ValueError("'shape' cannot have negative values, but got " + str(tuple(shape)))
+    idx = host_array(indices).astype(np.int64)
+    coords = []
+    for size in reversed(shape):              # floor division and modulo: out-of-range wraps (torch)
+        coords.append(idx % size if size else idx * 0)
+        idx = idx // size if size else idx * 0
+    return tuple(_wrap(np.asarray(c, np.int64), indices.device) for c in reversed(coords))
+
+
+def typename(obj):
+    if isinstance(obj, Tensor):
+        return obj.type()
+    t = type(obj)
+    return t.__name__ if t.__module__ in ("builtins", "__builtin__") else f"{t.__module__}.{t.__qualname__}"
+
+
+class _Histogram(collections.namedtuple("histogram", ["hist", "bin_edges"])):
+    __slots__ = ()
+
+    def __repr__(self):
+        return f"corelib.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
+
+
+_Histogram.__name__ = _Histogram.__qualname__ = "histogram"
+_rt.setdefault("histogram", _Histogram)
+
+
+def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):
+    """(hist, bin_edges) of a float tensor; bins an int or a 1-d tensor of edges."""
+    check_tensor(input, "input", "histogram")
+    if not input.is_floating_point():
+        raise RuntimeError(f"torch.histogram: input tensor and bins tensors should have the same "
+                           f"dtype, but got input {input.dtype}")
+    a = host_array(input).reshape(-1).astype(np.float64)
+    w = None if weight is None else host_array(weight).reshape(-1).astype(np.float64)
+    if isinstance(bins, Tensor):
+        edges = host_array(bins).astype(np.float64)
+    else:
+        if int(bins) <= 0:
+            raise RuntimeError(f"torch.histogram(): bins must be > 0, but got {bins} for dimension 0")
+        lo, hi = (float(range[0]), float(range[1])) if range is not None else \
+            ((float(a.min()), float(a.max())) if a.size else (0.0, 0.0))
+        if lo == hi:
+            lo, hi = lo - 0.5 if range is None and a.size == 0 else lo, hi
+        edges = np.linspace(lo, hi, int(bins) + 1)
+    hist, edges = np.histogram(a, bins=edges, weights=w, density=density)
+    dt = input._data.dtype
+    return _Histogram(_wrap(hist.astype(dt), input.device), _wrap(edges.astype(dt), input.device))
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    if builtins.sum(split_sizes) != input.shape[wrap_dim(dim, input.dim())]:
+        raise RuntimeError(f"split_with_sizes expects split_sizes to sum exactly to "
+                           f"{input.shape[wrap_dim(dim, input.dim())]} (input tensor's size at "
+                           f"dimension {dim}), but got split_sizes={list(split_sizes)}")
+    return M.split(input, list(split_sizes), dim)
+
+
+def adjoint(input):
+    if input.dim() < 2:
+        raise RuntimeError("tensor.adjoint() is only supported on matrices or batches of matrices. "
+                           f"Got {input.dim()}-D tensor.")
+    return M.transpose(input, -2, -1)
+
+
+def conj(input):
+    """Real tensors are their own conjugate (corelib has no complex dtypes): input itself."""
+    return input
+
+
+conj_physical = resolve_conj = resolve_neg = real = conj
+
+
+def imag(input):
+    raise RuntimeError("imag is not implemented for tensors with non-complex dtypes.")
+
+
+def narrow_copy(input, dim, start, length):
+    return M.narrow(input, dim, start, length).clone()
+
+
+def _scatter_into(input, src, view):
+    """A copy of input whose ``view`` (a function of a tensor) holds src; differentiable in both."""
+    out = input.clone()
+    target = view(out)
+    if tuple(target.shape) != tuple(src.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(target.shape)}")
+    target.copy_(src)
+    return out
+
+
+def diagonal_scatter(input, src, offset=0, dim1=0, dim2=1):
+    target = M.diagonal(input, offset, dim1, dim2)           # (a copy: checks the shape)
+    if tuple(target.shape) != tuple(src.shape):
+        raise RuntimeError(f"expected src to have a size equal to the slice of self. src size = "
+                           f"{list(src.shape)}, slice size = {list(target.shape)}")
+    nd = input.dim()
+    d1, d2 = wrap_dim(dim1, nd), wrap_dim(dim2, nd)
+    k = target.shape[-1]
+    i1 = np.arange(k) - builtins.min(offset, 0)
+    i2 = np.arange(k) + builtins.max(offset, 0)
+    out = input.clone()
+    M.movedim(out, (d1, d2), (-2, -1))[(Ellipsis, _wrap(i1, input.device), _wrap(i2, input.device))] = src
+    return out
+
+
+def select_scatter(input, src, dim, index):
+    return _scatter_into(input, src, lambda t: M.select(t, dim, index))
+
+
+def slice_scatter(input, src, dim=0, start=None, end=None, step=1):
+    d = wrap_dim(dim, input.dim())
+    key = (slice(None),) * d + (slice(start, end, step),)
+    return _scatter_into(input, src, lambda t: t[key])
+
+
 def _inplace(op):
     def method(self, *args, **kwargs):
         I.check_inplace(self)
@@ -859,7 +1040,9 @@ def _bind():
                  "unique_consecutive", "ravel", "hsplit", "vsplit", "dsplit", "diagflat", "cov",
                  "corrcoef", "renorm", "addr", "quantile", "nanquantile", "copysign", "heaviside",
                  "gcd", "lcm", "deg2rad", "rad2deg", "logaddexp2", "ldexp", "frexp", "nextafter",
-                 "positive", "isreal", "put"):
+                 "positive", "isreal", "put", "histogram", "split_with_sizes", "adjoint", "conj",
+                 "conj_physical", "resolve_conj", "resolve_neg", "narrow_copy", "diagonal_scatter",
+                 "select_scatter", "slice_scatter"):
         setattr(t, name, globals()[name])
     for name in ("copysign", "heaviside", "gcd", "lcm", "deg2rad", "rad2deg", "ldexp", "nextafter",
                  "renorm", "addr", "put"):

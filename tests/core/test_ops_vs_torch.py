@@ -237,3 +237,24 @@ def test_as_strided_views_storage_and_empty_strided():
     from corelib.testing import gradgradcheck
     assert gradgradcheck(lambda t: t.as_strided((3, 3), (1, 2), 1) ** 2,
                          (cl.tensor(np.random.default_rng(0).random(8), requires_grad=True),))
+
+
+def test_finfo_iinfo_match_torch():
+    for name in ("float16", "float32", "float64"):
+        a, b = cl.finfo(getattr(cl, name)), torch.finfo(getattr(torch, name))
+        for k in ("bits", "eps", "max", "min", "tiny", "smallest_normal", "resolution", "dtype"):
+            assert getattr(a, k) == getattr(b, k), (name, k)
+        assert repr(a) == repr(b)
+    assert cl.finfo().dtype == "float32"
+    for name in ("uint8", "int8", "int16", "int32", "int64"):
+        a, b = cl.iinfo(getattr(cl, name)), torch.iinfo(getattr(torch, name))
+        assert (a.bits, a.min, a.max, a.dtype, repr(a)) == (b.bits, b.min, b.max, b.dtype, repr(b))
+    with pytest.raises(TypeError, match="iinfo"):
+        cl.finfo(cl.int32)
+    with pytest.raises(TypeError, match="finfo"):
+        cl.iinfo(cl.float32)
+
+
+def test_random_methods():
+    assert cl.ones(4).bernoulli().tolist() == [1.0] * 4 and cl.zeros(3).bernoulli(1.0).tolist() == [1.0] * 3
+    assert cl.tensor([[0.0, 1.0]]).multinomial(3, replacement=True).tolist() == [[1, 1, 1]]

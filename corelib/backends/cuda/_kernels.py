@@ -181,6 +181,9 @@ UNARY = {
     "arccos": "math.acos({0}) if -1 <= {0} <= 1 else math.nan",
     "arctan": "math.atan({0})", "sinh": "math.sinh({0})", "cosh": "math.cosh({0})",
     "tanh": "math.tanh({0})", "floor": "math.floor({0})", "ceil": "math.ceil({0})",
+    "arcsinh": "math.asinh({0})", "arccosh": "math.acosh({0}) if {0} >= 1 else math.nan",
+    "arctanh": "math.atanh({0}) if -1 < {0} < 1 else (math.copysign(math.inf, {0}) if "
+               "{0} == 1 or {0} == -1 else math.nan)",
     "trunc": "math.trunc({0})", "rint": "_round({0})", "round": "_round({0})",
     "sign": "_sign({0})", "isnan": "{0} != {0}", "isinf": "_isinf({0})",
     "isfinite": "_isfinite({0})", "logical_not": "not {0}", "invert": "~{0}",
