@@ -192,4 +192,4 @@ class iinfo:
         self.bits, self.dtype, self.min, self.max = d.itemsize * 8, d.name, int(i.min), int(i.max)
 
     def __repr__(self):
-        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+        return f"iinfo(min={self.min:g}, max={self.max:g}, dtype={self.dtype})"
