@@ -7,7 +7,7 @@ and compiles the recorded launches where numba-cuda's compiler (nvidia-nvvm, nvi
 is installed. By hand:
 
     CORELIB_CUDA_RECORD=/tmp/launches.json python -m pytest tests/cuda
-    python tests/cuda/ptx_sweep.py /tmp/launches.json
+    python tests/cuda/ptx_sweep.py /tmp/launches.json     (split over the machine's cores)
 
 Host numpy arrays passed straight to a kernel are reported as failures: a real GPU would copy
 them on every launch.
@@ -81,9 +81,9 @@ def install_recorder():
     return dump
 
 
-def compile_all(path, cc=(9, 0)):
-    """Compile each recorded launch; prints a line per failure and a summary. Exit status 0 all
-    compiled, 1 failures, 2 the compiler is not installed (prints SKIP)."""
+def compile_all(path, cc=(9, 0), part=(0, 1)):
+    """Compile each recorded launch (those of this part, i of n); prints a line per failure and a
+    summary. Exit status 0 all compiled, 1 failures, 2 the compiler is not installed (prints SKIP)."""
     os.environ["NUMBA_ENABLE_CUDASIM"] = "0"
     os.environ["CORELIB_CUDA_COMPILE_ONLY"] = "1"
     import numpy as np
@@ -122,7 +122,7 @@ def compile_all(path, cc=(9, 0)):
             return _ctc._cuda_kernels()[v]
         raise KeyError(f"unknown kernel {ident}")
 
-    rows = json.load(open(path))
+    rows = json.load(open(path))[part[0]::part[1]]
     fails, t0 = [], time.time()
     for r in rows:
         sig = []
@@ -146,5 +146,35 @@ def compile_all(path, cc=(9, 0)):
     return 1 if fails or not rows else 0
 
 
+def compile_parallel(path, jobs):
+    """compile_all split over ``jobs`` processes (each compiles every jobs-th launch)."""
+    import subprocess
+    t0 = time.time()
+    procs = [subprocess.Popen([sys.executable, __file__, path, f"--part={i}/{jobs}"],
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+             for i in range(jobs)]
+    outs = [(p.communicate()[0], p.returncode) for p in procs]
+    if any(rc == 2 for _, rc in outs):
+        print(next(o for o, rc in outs if rc == 2).strip())
+        return 2
+    done = total = failed = 0
+    for out, rc in outs:
+        for line in out.splitlines():
+            if line.startswith("compiled "):
+                a, b = line.split()[1].split("/")
+                done, total = done + int(a), total + int(b)
+                failed += int(line.rsplit(";", 1)[1].split()[0])
+            else:
+                print(line)
+    print(f"compiled {done}/{total} recorded launches to PTX in {time.time() - t0:.1f} s "
+          f"({jobs} processes); {failed} failed")
+    return 1 if failed or not total or any(rc != 0 for _, rc in outs) else 0
+
+
 if __name__ == "__main__":
-    sys.exit(compile_all(sys.argv[1]))
+    args = [a for a in sys.argv[1:] if not a.startswith("--part=")]
+    parts = [a[7:] for a in sys.argv[1:] if a.startswith("--part=")]
+    if parts:
+        i, n = (int(v) for v in parts[0].split("/"))
+        sys.exit(compile_all(args[0], part=(i, n)))
+    sys.exit(compile_parallel(args[0], max(1, min(8, os.cpu_count() or 1))))
