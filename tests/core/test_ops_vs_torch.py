@@ -258,3 +258,16 @@ def test_finfo_iinfo_match_torch():
 def test_random_methods():
     assert cl.ones(4).bernoulli().tolist() == [1.0] * 4 and cl.zeros(3).bernoulli(1.0).tolist() == [1.0] * 3
     assert cl.tensor([[0.0, 1.0]]).multinomial(3, replacement=True).tolist() == [[1, 1, 1]]
+
+
+def test_where_fast_path_matches_numpy():
+    # the numba loop (large contiguous operands) gives numpy's values and result dtype
+    from corelib.ops._special import where_np
+    r = np.random.default_rng(0)
+    y = r.standard_normal((64, 100)).astype(np.float32)
+    g = r.standard_normal((64, 100)).astype(np.float32)
+    c = y > 0
+    for args in [(c, g, y), (c, g, 0), (c, 0.5, g), (c, g, np.float32(2)), (c, g.astype(np.float64), y),
+                 (c, 1, 2), (c, g[:, ::2].repeat(2, 1), y)]:
+        a, b = where_np(*args), np.where(*args)
+        assert a.dtype == b.dtype and np.array_equal(a, b)
