@@ -68,15 +68,19 @@ def _zero_grad_from(r, t):
 _rt = R.return_types
 
 
-class _Frexp(collections.namedtuple("frexp", ["mantissa", "exponent"])):
-    __slots__ = ()
+def _result_type(name, fields):
+    """A named tuple of results printed as torch prints its return_types (registered there)."""
+    class R(collections.namedtuple(name, fields)):
+        __slots__ = ()
 
-    def __repr__(self):
-        return f"corelib.return_types.frexp(\nmantissa={self.mantissa!r},\nexponent={self.exponent!r})"
+        def __repr__(self):
+            body = ",\n".join(f"{f}={getattr(self, f)!r}" for f in fields)
+            return f"corelib.return_types.{name}(\n{body})"
+    R.__name__ = R.__qualname__ = name
+    return _rt.setdefault(name, R)
 
 
-_Frexp.__name__ = _Frexp.__qualname__ = "frexp"
-_rt.setdefault("frexp", _Frexp)
+_Frexp = _result_type("frexp", ["mantissa", "exponent"])
 
 
 def _cum_extreme(input, dim, largest, name):
@@ -922,15 +926,7 @@ def typename(obj):
     return t.__name__ if t.__module__ in ("builtins", "__builtin__") else f"{t.__module__}.{t.__qualname__}"
 
 
-class _Histogram(collections.namedtuple("histogram", ["hist", "bin_edges"])):
-    __slots__ = ()
-
-    def __repr__(self):
-        return f"corelib.return_types.histogram(\nhist={self.hist!r},\nbin_edges={self.bin_edges!r})"
-
-
-_Histogram.__name__ = _Histogram.__qualname__ = "histogram"
-_rt.setdefault("histogram", _Histogram)
+_Histogram = _result_type("histogram", ["hist", "bin_edges"])
 
 
 def histogram(input, bins=100, *, range=None, weight=None, density=False, out=None):

@@ -2,27 +2,23 @@
 Python scalars, on "cuda" vs "cpu" (cuda_compare.matches_cpu). Differences kept on purpose: an
 integer division by zero raises on cpu only (a device check would wait for the GPU; torch's cuda
 does not raise either), and erf takes float16 on cuda (as torch's cuda)."""
+import importlib.util
 import itertools
+from pathlib import Path
 
-import numpy as np
 import pytest
 
 from cuda_compare import matches_cpu
 
-DTS = ["float32", "float64", "float16", "int64", "int32", "int16", "int8", "uint8", "bool"]
-
-
-def mk(L, dt, seed=0):
-    r = np.random.default_rng(seed)
-    if dt == "bool":
-        a = r.random((2, 3)) > 0.5
-    elif dt.startswith("float"):
-        a = r.standard_normal((2, 3))
-    elif dt == "uint8":
-        a = r.integers(1, 5, (2, 3))
-    else:
-        a = r.integers(1, 5, (2, 3)) * np.where(r.random((2, 3)) > 0.5, 1, -1)
-    return L.tensor(a.astype(dt if dt != "bool" else bool), dtype=getattr(L, dt))
+try:             # the dtype inputs of tests/core's promotion tests (that module needs torch)
+    _spec = importlib.util.spec_from_file_location(
+        "_promotion_inputs", Path(__file__).resolve().parents[1] / "core" / "test_promotion_vs_torch.py")
+    _mod = importlib.util.module_from_spec(_spec)
+    _spec.loader.exec_module(_mod)
+    DTS, mk = _mod.DTS, _mod.mk
+except BaseException:                   # pytest's Skipped (no torch) is a BaseException
+    DTS, mk = [], None
+pytestmark = pytest.mark.skipif(mk is None, reason="the dtype tables' inputs need torch to load")
 
 
 def check(f):
