@@ -121,6 +121,10 @@ def is_floating_point(input):
 
 
 from corelib._printing import set_printoptions, get_printoptions, printoptions  # noqa: E402,F401
+from corelib._config import (set_num_threads, get_num_threads, use_deterministic_algorithms,  # noqa: E402,F401
+                             are_deterministic_algorithms_enabled,
+                             is_deterministic_algorithms_warn_only_enabled,
+                             set_float32_matmul_precision, get_float32_matmul_precision, compile)
 
 
 class return_types:  # noqa: N801  (torch.return_types namespace)

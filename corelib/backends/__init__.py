@@ -30,3 +30,10 @@ def _cuda():
 
 register_backend("cpu", _cpu)
 register_backend("cuda", _cuda)
+
+
+def __getattr__(name):
+    if name == "cudnn":                 # torch.backends.cudnn's switches (corelib.backends.cudnn)
+        import importlib
+        return importlib.import_module("corelib.backends.cudnn")
+    raise AttributeError(f"module 'corelib.backends' has no attribute {name!r}")

@@ -409,3 +409,22 @@ def test_leaf_grads_taken_without_copy_stay_independent():
     x = cl.tensor(np.arange(6, dtype=np.float32), device="cuda", requires_grad=True)
     (x.reshape(2, 3).t() * 3).sum().backward()           # a view's gradient is copied
     np.testing.assert_array_equal(host(x.grad), np.full(6, 3.0, np.float32))
+
+
+def test_deterministic_scatter_add_adds_in_index_order():
+    from corelib.backends.cuda import _rt
+    rng = np.random.default_rng(5)
+    vals = (rng.standard_normal(300) * 10 ** rng.uniform(-4, 4, 300)).astype(np.float32)
+    idx = rng.integers(0, 3, 300)
+    ref = cl.zeros(3).index_add(0, cl.tensor(idx), cl.tensor(vals))
+    cl.use_deterministic_algorithms(True)
+    try:
+        assert _rt.scatter_grid(300) == (1, 1)
+        got = cl.zeros(3, device="cuda").index_add(0, cl.tensor(idx, device="cuda"), cl.tensor(vals, device="cuda"))
+        acc = cl.zeros(3, device="cuda").index_put_((cl.tensor(idx, device="cuda"),), cl.tensor(vals, device="cuda"),
+                                                    accumulate=True)
+    finally:
+        cl.use_deterministic_algorithms(False)
+    assert _rt.scatter_grid(300) != (1, 1)
+    np.testing.assert_array_equal(host(got), host(ref))     # the same float adds, in the same order
+    np.testing.assert_array_equal(host(acc), host(ref))

@@ -22,7 +22,7 @@ import math
 
 import numpy as np
 
-from corelib.backends.cuda._rt import cuda, grid, jit
+from corelib.backends.cuda._rt import cuda, grid, jit, scatter_grid
 from corelib.backends.cuda import xp
 from corelib.backends.cuda.xp import CudaArray
 
@@ -342,7 +342,7 @@ def max_pool_backward(gy, idx, plane_size):
     ix = xp._fresh(_c(idx)).reshape(P, -1)
     n = g.size
     if n and gx.size:
-        plane_scatter_add_k[grid(n)](g._buf, g._off, ix._buf, g.shape[1], plane_size, gx._buf, n)
+        plane_scatter_add_k[scatter_grid(n)](g._buf, g._off, ix._buf, g.shape[1], plane_size, gx._buf, n)
     return gx
 
 
@@ -381,7 +381,7 @@ def avg_pool_backward(gy, in_sp, wins, divs, override):
     n = P * OD * OH * OW
     if n and gx.size:
         g = _c(gy)
-        avg_pool_bwd_k[grid(n)](g._buf, g._off, D, H, W, _win(wins)._buf, _divs(divs)._buf,
+        avg_pool_bwd_k[scatter_grid(n)](g._buf, g._off, D, H, W, _win(wins)._buf, _divs(divs)._buf,
                                 OD, OH, OW, float(override or 0), gx._buf, n)
     return gx
 

@@ -50,6 +50,13 @@ def grid(n):
     return (max(1, min(b, MAX_BLOCKS)), THREADS)
 
 
+def scatter_grid(n):
+    """The launch of an atomic scatter-add over n items: in index order on one thread under
+    corelib.use_deterministic_algorithms(True) (float atomics add in any order), else grid(n)."""
+    from corelib._config import _state
+    return (1, 1) if _state["deterministic"] else grid(n)
+
+
 def device_count():
     if SIM:
         return 1

@@ -1148,7 +1148,8 @@ def _adv_set(x, idx, value, op, checked=False):
         vals = _fresh(ascontiguousarray(broadcast_to(v.astype(x.dtype, copy=False), shape)))
     kern = {None: K.put_flat, "add": K.add_at_flat, "maximum": K.max_at_flat,
             "minimum": K.min_at_flat, "multiply": K.serial_mul_at_flat}[op]
-    kern[_rt.grid(n) if op != "multiply" else (1, 1)](x._buf, offs._buf, vals._buf, n)
+    cfg = (1, 1) if op == "multiply" else _rt.scatter_grid(n) if op in (None, "add") else _rt.grid(n)
+    kern[cfg](x._buf, offs._buf, vals._buf, n)
 
 
 def add_at_unchecked(a, idx, b):
