@@ -108,6 +108,20 @@ class Tensor:
     def is_cpu(self):
         return self._device.type == "cpu"
 
+    def pin_memory(self, device=None):
+        """A copy marked pinned (corelib's host->device copies do not need page-locked memory,
+        so nothing else changes); only cpu tensors can be pinned, as in torch."""
+        if self._device is not CPU:
+            raise RuntimeError(f"cannot pin '{self.type()}' only dense CPU tensors can be pinned")
+        if self.is_pinned():
+            return self
+        out = self.clone()
+        out._pinned = True
+        return out
+
+    def is_pinned(self, device=None):
+        return self.__dict__.get("_pinned", False)
+
     def get_device(self):
         """The device index of a cuda tensor; -1 for a cpu tensor (as torch)."""
         return -1 if self._device.type == "cpu" else (self._device.index or 0)

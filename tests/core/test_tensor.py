@@ -153,6 +153,8 @@ def test_conversions_and_methods():
         t.type("corelib.FooTensor")
     assert t[0, 1:].storage_offset() == 1 and t[0, 1:].data_ptr() - t.data_ptr() == 4
     assert t.get_device() == -1
+    p = t.pin_memory()
+    assert p.is_pinned() and not t.is_pinned() and p is not t and p.pin_memory() is p
     with pytest.raises(RuntimeError, match="cannot be converted to Scalar"):
         t.item()
     assert float(cl.tensor(2.5)) == 2.5 and int(cl.tensor(3)) == 3

@@ -256,6 +256,8 @@ def test_devices_and_transfers():
     assert c.type() == "corelib.cuda.FloatTensor" and x.type(cl.cuda.LongTensor).device.type == "cuda"
     assert c.type(cl.DoubleTensor).device.type == "cpu" and c.type("torch.cuda.IntTensor").is_cuda
     assert cl.cuda.FloatTensor([1, 2]).device.type == "cuda"
+    with pytest.raises(RuntimeError, match="only dense CPU tensors can be pinned"):
+        c.pin_memory()
     assert c[1, 1:].storage_offset() == 4 and c[1, 1:].data_ptr() - c.data_ptr() == 16
     assert cl.tensor(3.0, device="cuda").shape == () and c[1, 2].shape == ()
 
