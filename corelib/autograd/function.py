@@ -128,7 +128,8 @@ class Function:
         t = T._make(out, dev, req, self if req else None)
         if cls.is_view:
             src = args[0]
-            if dev is not T.CPU or np.may_share_memory(out, src._data):
+            if (np.may_share_memory(out, src._data) if dev is T.CPU else     # a reshape may copy
+                    self.xp.may_share_memory(out, src._data)):
                 t._vc = src._vc
                 t._base = src._base if src._base is not None else src
                 t._view_fn = (cls, args[1:], kwargs, src if src._base is not None else None)

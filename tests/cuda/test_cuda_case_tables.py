@@ -55,3 +55,35 @@ CASES = _cases()
 def test_case_on_cuda_matches_cpu(case):
     name, f, arrays, grad = case
     matches_cpu(f, arrays, grad)
+
+
+def _inplace_program():
+    try:
+        return _load("test_inplace_views_fuzz").program
+    except BaseException:                 # pytest's Skipped (no torch)
+        return None
+
+
+@pytest.mark.skipif(_inplace_program() is None, reason="the fuzz programs' module needs torch")
+@pytest.mark.parametrize("block", range(2))
+def test_random_inplace_view_programs_on_cuda_match_cpu(block):
+    """tests/core's random programs of in-place ops through views of a non-leaf."""
+    import random
+    import corelib as cl
+    program = _inplace_program()
+    for seed in range(block * 40, block * 40 + 40):
+        a = np.random.default_rng(seed).standard_normal((4, 5))
+        out = []
+        for dev in ("cpu", "cuda"):
+            x = cl.tensor(a, device=dev, requires_grad=True)
+            try:
+                loss = program(x, random.Random(seed))
+                loss.backward()
+                out.append((loss.item(), x.grad.cpu().numpy()))
+            except RuntimeError as e:
+                out.append(("refused", str(e)))
+        (lc, gc), (lg, gg) = out
+        assert (lc == "refused") == (lg == "refused"), (seed, gc, gg)
+        if lc != "refused":
+            np.testing.assert_allclose(lg, lc, rtol=1e-9, err_msg=f"seed {seed}")
+            np.testing.assert_allclose(gg, gc, rtol=1e-9, atol=1e-12, err_msg=f"seed {seed}")

@@ -19,11 +19,13 @@ from corelib.backends.cuda._rt import SIM, Block, cuda, grid, jit
 
 if SIM:
     # Trap: the simulator runs kernels as Python, where math.floor/ceil/trunc return ints (and
-    # raise on NaN/inf, or on a numpy float32 for trunc); on the GPU they return a float of the
-    # argument's type. The kernels see the GPU's semantics in the simulator too.
+    # raise on NaN/inf, or on a numpy float32 for trunc) and math.exp & co. raise OverflowError;
+    # on the GPU they return a float of the argument's type (inf on overflow). The kernels see
+    # the GPU's semantics in the simulator too.
     import types as _types
     math = _types.SimpleNamespace(**{k: getattr(math, k) for k in dir(math) if not k.startswith("_")})
     math.floor, math.ceil, math.trunc, math.fmod = np.floor, np.ceil, np.trunc, np.fmod
+    math.exp, math.expm1, math.sinh, math.cosh, math.pow = np.exp, np.expm1, np.sinh, np.cosh, np.power
 
 _NS = {"cuda": cuda, "math": math, "numba": numba}
 
