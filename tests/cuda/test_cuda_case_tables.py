@@ -87,3 +87,40 @@ def test_random_inplace_view_programs_on_cuda_match_cpu(block):
         if lc != "refused":
             np.testing.assert_allclose(lg, lc, rtol=1e-9, err_msg=f"seed {seed}")
             np.testing.assert_allclose(gg, gc, rtol=1e-9, atol=1e-12, err_msg=f"seed {seed}")
+
+
+def _chain_ops():
+    try:
+        return _load("test_op_chains_fuzz").UN
+    except BaseException:                 # pytest's Skipped (no torch)
+        return None
+
+
+@pytest.mark.skipif(_chain_ops() is None, reason="the fuzz chains' module needs torch")
+@pytest.mark.parametrize("block", range(2))
+def test_random_op_chains_on_cuda_match_cpu(block):
+    """tests/core's random chains of four ops: value, gradient and second-order gradient."""
+    import random
+    import corelib as cl
+    from cuda_compare import CUDA_L
+    UN = _chain_ops()
+    for seed in range(block * 40, block * 40 + 40):
+        rnd = random.Random(seed)
+        ops = [rnd.randrange(len(UN)) for _ in range(4)]
+        a = np.random.default_rng(seed).standard_normal((3, 4))
+        res = []
+        for L, dev in ((cl, "cpu"), (CUDA_L, "cuda")):
+            x = cl.tensor(a, device=dev, requires_grad=True)
+            y = x
+            for k in ops:
+                y = UN[k](L, y)
+            out = (y * y).sum()
+            (g,) = cl.autograd.grad(out, x, create_graph=True)
+            (gg,) = cl.autograd.grad(g.sum(), x, allow_unused=True) if g.requires_grad else (None,)
+            res.append((out.item(), g.detach().cpu().numpy(), None if gg is None else gg.cpu().numpy()))
+        (o1, g1, h1), (o2, g2, h2) = res
+        assert np.isclose(o2, o1, rtol=1e-9), (seed, ops)
+        np.testing.assert_allclose(g2, g1, rtol=1e-9, atol=1e-12, err_msg=f"seed {seed} ops {ops}")
+        assert (h1 is None) == (h2 is None), (seed, ops)
+        if h1 is not None:
+            np.testing.assert_allclose(h2, h1, rtol=1e-8, atol=1e-11, err_msg=f"seed {seed} ops {ops}")
