@@ -170,3 +170,78 @@ CASES = [
 def test_nn_case_on_cuda_matches_cpu(case):
     name, f, arrays, *rest = case
     matches_cpu(f, arrays, (rest + [True])[0], tol=1e-4)
+
+
+def _layer_cases():
+    """The layer classes' cases of plugins/layers' torch audit (class, args, kwargs, input specs,
+    options); that module needs torch to load."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "plugins" / "layers" / "tests" / "test_layers_fuzz_vs_torch.py"
+    try:
+        spec = importlib.util.spec_from_file_location("_layer_cases", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod.CASES
+    except BaseException:                 # pytest's Skipped (no torch), or no layers bundle
+        return []
+
+
+LAYER_CASES = _layer_cases()
+
+
+def _layer_inputs(specs, rng):
+    out = []
+    for s in specs:
+        if s[0] == "i":
+            out.append(rng.integers(0, s[1], s[2:]))
+        else:
+            x = rng.standard_normal(s[1:])
+            out.append(np.abs(x) + 0.1 if s[0] == "p" else x)
+    return out
+
+
+@pytest.mark.skipif(not LAYER_CASES, reason="the layer cases need torch and corelib-layers")
+@pytest.mark.parametrize("i", range(len(LAYER_CASES)), ids=[f"{i}-{c[0]}" for i, c in enumerate(LAYER_CASES)])
+def test_layer_on_cuda_matches_cpu(i):
+    """Forward, input and parameter gradients, and buffers after two training forwards."""
+    import corelib as cl
+    name, args, kw, specs, opts = LAYER_CASES[i]
+    cl.manual_seed(0)
+    m_cpu = getattr(cl.nn, name)(*args, **kw).double()
+    m_gpu = getattr(cl.nn, name)(*args, **kw).double()
+    m_gpu.load_state_dict(m_cpu.state_dict())
+    m_gpu.to("cuda")
+    train = opts.get("train", True)
+    m_cpu.train(train)
+    m_gpu.train(train)
+    if name.startswith(("Dropout", "AlphaDropout", "FeatureAlphaDropout", "RReLU")) and train:
+        pytest.skip("random in training: the devices draw from different generators")
+    rng = np.random.default_rng(i)
+    for step in range(2):
+        arrays = _layer_inputs(specs, rng)
+        rg = [a.dtype.kind == "f" and opts.get("grad", True) for a in arrays]
+        xc = [cl.tensor(a, requires_grad=r) for a, r in zip(arrays, rg)]
+        xg = [cl.tensor(a, device="cuda", requires_grad=r) for a, r in zip(arrays, rg)]
+        yc, yg = m_cpu(*xc), m_gpu(*xg)
+        yc, yg = (yc if isinstance(yc, tuple) else (yc,)), (yg if isinstance(yg, tuple) else (yg,))
+        for a, b in zip(yc, yg):
+            assert b.device.type == "cuda" and b.dtype == a.dtype and b.shape == a.shape
+            np.testing.assert_allclose(b.detach().cpu().numpy(), a.detach().numpy(), rtol=1e-9,
+                                       atol=1e-9, err_msg=f"{name} output")
+        if step == 0 and yc[0].requires_grad:
+            w = rng.standard_normal(tuple(yc[0].shape))
+            yc[0].backward(cl.tensor(w))
+            yg[0].backward(cl.tensor(w, device="cuda"))
+            for a, b in zip(xc, xg):
+                if a.grad is not None:
+                    np.testing.assert_allclose(b.grad.cpu().numpy(), a.grad.numpy(), rtol=1e-9,
+                                               atol=1e-9, err_msg=f"{name} input grad")
+            for (k, p), (_, q) in zip(m_cpu.named_parameters(), m_gpu.named_parameters()):
+                assert (p.grad is None) == (q.grad is None), k
+                if p.grad is not None:
+                    np.testing.assert_allclose(q.grad.cpu().numpy(), p.grad.numpy(), rtol=1e-9,
+                                               atol=1e-9, err_msg=f"{name} grad of {k}")
+    for (k, a), (_, b) in zip(m_cpu.state_dict().items(), m_gpu.state_dict().items()):
+        assert b.device.type == "cuda", k
+        np.testing.assert_allclose(b.cpu().numpy(), a.numpy(), rtol=1e-9, atol=1e-9, err_msg=k)
