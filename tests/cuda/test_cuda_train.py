@@ -190,3 +190,49 @@ def test_lenet_training_steps_match_cpu(opt):
     np.testing.assert_allclose(res["cuda"][0], res["cpu"][0], rtol=1e-5, atol=1e-5)
     for a, b in zip(res["cuda"][1], res["cpu"][1]):
         np.testing.assert_allclose(a, b, rtol=1e-5, atol=1e-5)
+
+
+def _optim_cases():
+    """The random option sets of plugins/optim's torch audit (needs torch to load)."""
+    import importlib.util
+    from pathlib import Path
+    path = Path(__file__).resolve().parents[2] / "plugins" / "optim" / "tests" / "test_optim_fuzz_vs_torch.py"
+    try:
+        spec = importlib.util.spec_from_file_location("_optim_cases", path)
+        mod = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(mod)
+        return mod.CASES
+    except BaseException:                 # pytest's Skipped (no torch)
+        return []
+
+
+OPTIM_CASES = _optim_cases()
+
+
+@pytest.mark.skipif(not OPTIM_CASES, reason="the option sets need torch")
+@pytest.mark.parametrize("name,kw", OPTIM_CASES, ids=[f"{n}-{i % 4}" for i, (n, _) in enumerate(OPTIM_CASES)])
+def test_random_optimizer_options_match_cpu(name, kw):
+    """Five steps of a quadratic's gradients: parameters and state on cuda as on cpu."""
+    rng = np.random.default_rng(3)
+    A = rng.standard_normal((5, 5))
+    A = A.T @ A / 5 + 0.1 * np.eye(5)
+    w0, b0 = rng.standard_normal((3, 5)), rng.standard_normal(4)
+    res = {}
+    for dev in ("cpu", "cuda"):
+        ps = [cl.tensor(w0, device=dev, requires_grad=True), cl.tensor(b0, device=dev, requires_grad=True)]
+        opt = getattr(optim, name)(ps, **kw)
+        for step in range(5):
+            w, b = (host(p).astype(np.float64) for p in ps)
+            ps[0].grad = cl.tensor(w @ A * (-1) ** step, device=dev)
+            ps[1].grad = cl.tensor(b ** 3 + b, device=dev)
+            opt.step()
+        res[dev] = ([host(p) for p in ps], opt.state_dict()["state"])
+    for a, b in zip(res["cuda"][0], res["cpu"][0]):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    for i, st in res["cpu"][1].items():
+        for k, v in st.items():
+            g = res["cuda"][1][i][k]
+            if isinstance(v, cl.Tensor):
+                np.testing.assert_allclose(host(g), host(v), rtol=1e-10, atol=1e-12, err_msg=k)
+            else:
+                assert g == v, k
