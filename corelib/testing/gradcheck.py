@@ -23,6 +23,11 @@ def _outputs(fn, inputs):
     return tuple(o for o in _as_tuple(out) if isinstance(o, T.Tensor))
 
 
+def _host64(t):
+    """A tensor's values as a flat float64 numpy copy (from any device)."""
+    return np.array(t.detach().cpu().numpy(), dtype=np.float64).reshape(-1)
+
+
 def _numerical_jacobian(fn, inputs, idx, eps):
     """J[k][i, j] = d out_k[j] / d inputs[idx][i] by central differences."""
     x = inputs[idx]
@@ -30,11 +35,11 @@ def _numerical_jacobian(fn, inputs, idx, eps):
     outs0 = _outputs(fn, inputs)
     jac = [np.zeros((flat.size, o.numel())) for o in outs0]
     for i in range(flat.size):
-        orig = flat[i]
+        orig = flat[i].item()                  # a value, not a view of the element (cuda)
         flat[i] = orig + eps
-        plus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn, inputs)]
+        plus = [_host64(o) for o in _outputs(fn, inputs)]
         flat[i] = orig - eps
-        minus = [o._data.astype(np.float64).reshape(-1).copy() for o in _outputs(fn, inputs)]
+        minus = [_host64(o) for o in _outputs(fn, inputs)]
         flat[i] = orig
         for k in range(len(jac)):
             jac[k][i] = (plus[k] - minus[k]) / (2 * eps)
@@ -54,7 +59,7 @@ def _analytical_jacobian(fn, inputs, diff_idx, create_graph=False):
             grads = corelib.autograd.grad(o, diff_inputs, g, retain_graph=True, allow_unused=True)
             for i, gi in zip(diff_idx, grads):
                 if gi is not None:
-                    jacs[i][k][:, j] = gi._data.astype(np.float64).reshape(-1)
+                    jacs[i][k][:, j] = _host64(gi)
     return jacs
 
 
@@ -100,8 +105,8 @@ def gradgradcheck(func, inputs, grad_outputs=None, *, eps=1e-6, atol=1e-5, rtol=
     outs = _outputs(func, inputs)
     if grad_outputs is None:
         rng = np.random.default_rng(0)
-        grad_outputs = tuple(T._make(rng.standard_normal(o._data.shape).astype(o._data.dtype),
-                                     o.device, True) for o in outs)
+        grad_outputs = tuple(corelib.tensor(rng.standard_normal(o._data.shape), dtype=o.dtype,
+                                            device=o.device, requires_grad=True) for o in outs)
     grad_outputs = _as_tuple(grad_outputs)
     n_in = len(inputs)
 

@@ -1,6 +1,6 @@
 """``corelib.utils``: make_grid, save_image and summary come from the loggers bundle (kind
-"logger"); subpackages (``data``, ``tensorboard``, ``hooks``) import normally and are never
-shadowed by a registry name. Importing this package imports nothing else.
+"logger"); subpackages (``data``, ``tensorboard``, ``hooks``, ``checkpoint``) import normally
+and are never shadowed by a registry name. Importing this package imports nothing else.
 """
 import importlib as _importlib
 import importlib.util as _importlib_util
@@ -10,7 +10,7 @@ try:
 except ImportError:               # the registry keeps it on corelib.registry
     from corelib.registry import facade as _facade
 
-_SUBMODULES = ("data", "tensorboard", "hooks")
+_SUBMODULES = ("data", "tensorboard", "hooks", "checkpoint")
 _registry_getattr, _registry_dir = _facade(__name__, ("logger",))
 
 

@@ -430,3 +430,27 @@ def test_deterministic_scatter_add_adds_in_index_order():
     assert _rt.scatter_grid(300) != (1, 1)
     np.testing.assert_array_equal(host(got), host(ref))     # the same float adds, in the same order
     np.testing.assert_array_equal(host(acc), host(ref))
+
+
+def test_gradcheck_and_checkpoint_on_cuda():
+    from corelib.testing import gradcheck, gradgradcheck, GradcheckError
+    from corelib.utils.checkpoint import checkpoint
+    x = cl.tensor([0.3, 0.5, 0.7], dtype=cl.float64, device="cuda", requires_grad=True)
+    assert gradcheck(lambda a: (a.sin() * a).cumsum(0), (x,))
+    assert gradgradcheck(lambda a: (a.sin() * a).cumprod(0), (x,))
+
+    class Wrong(cl.autograd.Function):
+        @staticmethod
+        def forward(ctx, a):
+            return a * a
+
+        @staticmethod
+        def backward(ctx, g):
+            return g                                         # should be 2 a g
+    with pytest.raises(GradcheckError):
+        gradcheck(Wrong.apply, (x,))
+    w = cl.tensor(np.eye(3) * 2, device="cuda", requires_grad=True)
+    y = checkpoint(lambda a: (a @ w).tanh(), x.detach(), use_reentrant=False)
+    y.sum().backward()
+    a = np.array([0.3, 0.5, 0.7])
+    np.testing.assert_allclose(host(w.grad), np.outer(a, 1 - np.tanh(2 * a) ** 2), rtol=1e-12)
