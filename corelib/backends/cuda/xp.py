@@ -186,12 +186,13 @@ class CudaArray:
             shape = tuple(shape[0])
         if shape == self.shape:
             return _arr(self._blk, self.shape, self._st, self._off, self.dtype)
-        shape = tuple(int(s) for s in shape)
+        shape = tuple(map(int, shape))
+        size = _prod(self.shape)
         if -1 in shape:
             known = _prod([s for s in shape if s != -1])
-            shape = tuple(self.size // known if s == -1 and known else s for s in shape)
-        if _prod(shape) != self.size:
-            raise ValueError(f"cannot reshape array of size {self.size} into shape {shape}")
+            shape = tuple(size // known if s == -1 and known else s for s in shape)
+        if _prod(shape) != size:
+            raise ValueError(f"cannot reshape array of size {size} into shape {shape}")
         if self._is_c():
             return _arr(self._blk, shape, _cstrides(shape), self._off, self.dtype)
         d = self._dummy()
@@ -372,7 +373,7 @@ ndarray = CudaArray
 def empty(shape, dtype=np.float32, order="C"):
     if isinstance(shape, (int, np.integer)):
         shape = (int(shape),)
-    shape = tuple(int(s) for s in shape)
+    shape = tuple(map(int, shape))
     dtype = np.dtype(dtype)
     blk = _rt.Block(_prod(shape), dtype)
     return _arr(blk, shape, _cstrides(shape), 0, dtype)
@@ -533,6 +534,23 @@ def _fix_operands(ops, rdt):
     return out
 
 
+def _broadcast_shape(shapes):
+    """numpy's broadcast of these shapes (numpy's own error when they do not broadcast)."""
+    first = shapes[0]
+    if builtins.all(sh == first for sh in shapes):
+        return first
+    nd = builtins.max(len(sh) for sh in shapes)
+    out = [1] * nd
+    for sh in shapes:
+        for i, n in enumerate(sh, nd - len(sh)):
+            if n != 1:
+                if out[i] == 1:
+                    out[i] = n
+                elif out[i] != n:
+                    return np.broadcast_shapes(*shapes)
+    return tuple(out)
+
+
 def _bview(a, shape):
     """a broadcast to shape: a view with stride 0 along the broadcast dims."""
     if a.shape == shape:
@@ -569,7 +587,7 @@ def _ufunc(name, inputs, out=None, dtype=None):
             out = empty(s0, rdt)
             K.launch_contiguous(expr, out, ops, out.size)
             return out
-    shape = np.broadcast_shapes(*[o.shape for o in arrs])
+    shape = _broadcast_shape([o.shape for o in arrs])
     if out is None:
         out = empty(shape, rdt)
     else:
