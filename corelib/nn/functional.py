@@ -29,16 +29,17 @@ __all__ = [
     "linear", "bilinear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
     "conv_transpose3d", "unfold", "fold", "max_pool1d", "max_pool2d", "max_pool3d",
     "max_pool1d_with_indices", "max_pool2d_with_indices", "max_pool3d_with_indices",
-    "avg_pool1d", "avg_pool2d", "avg_pool3d", "lp_pool1d", "lp_pool2d", "max_unpool1d", "max_unpool2d", "max_unpool3d",
+    "avg_pool1d", "avg_pool2d", "avg_pool3d", "lp_pool1d", "lp_pool2d", "lp_pool3d", "max_unpool1d",
+    "max_unpool2d", "max_unpool3d",
     "adaptive_avg_pool1d", "adaptive_avg_pool2d", "adaptive_avg_pool3d", "adaptive_max_pool1d",
     "adaptive_max_pool2d", "adaptive_max_pool3d", "pad", "interpolate", "upsample",
-    "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle",
+    "upsample_nearest", "upsample_bilinear", "pixel_shuffle", "pixel_unshuffle", "channel_shuffle",
     "relu", "relu_", "relu6", "leaky_relu", "leaky_relu_", "prelu", "rrelu", "rrelu_", "elu", "elu_",
     "selu", "selu_", "celu", "celu_", "gelu", "silu", "mish", "softplus", "softsign", "hardtanh",
     "hardtanh_", "hardsigmoid", "hardswish", "logsigmoid", "tanhshrink", "softshrink",
     "hardshrink", "threshold", "threshold_", "sigmoid", "tanh", "softmax", "softmin",
     "log_softmax", "glu", "normalize", "dropout", "dropout1d", "dropout2d", "dropout3d",
-    "alpha_dropout", "feature_alpha_dropout", "batch_norm", "layer_norm", "instance_norm",
+    "alpha_dropout", "feature_alpha_dropout", "batch_norm", "layer_norm", "rms_norm", "instance_norm",
     "group_norm", "local_response_norm", "embedding", "one_hot", "cosine_similarity",
     "pairwise_distance",
 ]
@@ -539,6 +540,13 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
     out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return (out.sign() * relu(out.abs())).mul(kh * kw).pow(1.0 / norm_type)
+
+
+def lp_pool3d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """Power-average pooling over 3-d windows: (sum of x**p) ** (1/p)."""
+    kd, kh, kw = (kernel_size,) * 3 if isinstance(kernel_size, int) else tuple(kernel_size)
+    out = avg_pool3d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * relu(out.abs())).mul(kd * kh * kw).pow(1.0 / norm_type)
 
 
 def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
@@ -1605,6 +1613,48 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     if bias is not None:
         y = y + _bcast_channel(bias, nd)
     return y.to(input.dtype)
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean of x**2 over the trailing normalized_shape dims + eps) * weight; eps
+    defaults to the machine epsilon of the dtype it computes in (float32 for float16, as torch)."""
+    _check_tensor(input, "rms_norm")
+    _float_check(input, "rms_norm")
+    if isinstance(normalized_shape, (int, np.integer)):
+        normalized_shape = (int(normalized_shape),)
+    ns = tuple(int(s) for s in normalized_shape)
+    k = len(ns)
+    if k == 0 or input.dim() < k or tuple(input.shape[-k:]) != ns:
+        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
+                           f"[*{', '.join(map(str, ns))}], but got input of size{_shape(input)}")
+    if weight is not None and tuple(weight.shape) != ns:
+        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight "
+                           f"of shape {_shape(weight)} and normalized_shape = {list(ns)}")
+    dims = tuple(range(input.dim() - k, input.dim()))
+    x = input.float() if input.dtype is corelib.float16 else input      # float32 statistics
+    if eps is None:
+        eps = float(np.finfo(x._data.dtype).eps)          # of the computing dtype, as torch
+    y = x * (x * x).mean(dims, keepdim=True).add(eps).rsqrt()
+    if weight is not None:
+        y = y * weight
+    return y.to(input.dtype)
+
+
+def channel_shuffle(input, groups):
+    """(N, C, *) -> the channels regrouped: (N, g, C/g, *) transposed to (N, C/g, g, *)."""
+    _check_tensor(input, "channel_shuffle")
+    if input.dim() < 3:
+        raise RuntimeError(f"channel_shuffle expects input to have at least 3 dimensions, but got "
+                           f"input with sizes {_shape(input)}")
+    if groups <= 0:
+        raise RuntimeError(f"Number of groups to divide channels in must be positive. Value of "
+                           f"groups:{groups}")
+    n, c = input.shape[:2]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and "
+                           f"{groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape((n, groups, c // groups) + rest).transpose(1, 2).reshape((n, c) + rest)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):

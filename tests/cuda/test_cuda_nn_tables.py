@@ -105,6 +105,9 @@ CASES = [
     ("layer_norm", lambda L, x, w, b: F(L).layer_norm(x, (6, 6), w, b), [X4, a(6, 6), a(6, 6)]),
     ("group_norm", lambda L, x, w, b: F(L).group_norm(x, 2, w, b), [X4, V4, V4]),
     ("local_response_norm", lambda L, x: F(L).local_response_norm(x, 3), [X4]),
+    ("rms_norm", lambda L, x, w: F(L).rms_norm(x, (6, 6), w), [X4, a(6, 6)]),
+    ("channel_shuffle", lambda L, x: F(L).channel_shuffle(x, 2), [X4]),
+    ("lp_pool3d", lambda L, x: F(L).lp_pool3d(x.abs() + 0.1, 2, 2), [X5]),
     # shape / resampling
     ("pad constant", lambda L, x: F(L).pad(x, (1, 2, 0, 1), value=0.5), [X4]),
     ("pad reflect", lambda L, x: F(L).pad(x, (2, 1, 1, 2), mode="reflect"), [X4]),

@@ -313,3 +313,21 @@ def test_linear_bilinear_pixel_shuffle():
 def test_getattr_registry_fallback():
     with pytest.raises(AttributeError, match="no attribute 'definitely_not_a_function'"):
         F.definitely_not_a_function
+
+
+def test_rms_norm_channel_shuffle_lp_pool3d():
+    w = torch.randn(3, 4)
+    run_both(lambda x, w: F.rms_norm(x, (3, 4), w), lambda x, w: TF.rms_norm(x, (3, 4), w), torch.randn(2, 3, 4), w)
+    run_both(lambda x: F.rms_norm(x, 4, eps=1e-2), lambda x: TF.rms_norm(x, (4,), eps=1e-2), torch.randn(5, 4))
+    x16 = torch.randn(2, 6)
+    a = F.rms_norm(cl.tensor(x16.numpy(), dtype=cl.float16), (6,))
+    b = TF.rms_norm(x16.half(), (6,))
+    assert a.dtype == cl.float16 and np.allclose(a.numpy(), b.numpy(), atol=1e-3)
+    run_both(lambda x: F.channel_shuffle(x, 3), lambda x: TF.channel_shuffle(x, 3), torch.randn(2, 6, 3, 2))
+    run_both(lambda x: F.lp_pool3d(x, 2.0, 2), lambda x: TF.lp_pool3d(x, 2.0, 2), torch.randn(1, 2, 4, 5, 4))
+    for bad_c, bad_t in ((lambda: F.channel_shuffle(cl.ones(1, 4, 2), 3), lambda: TF.channel_shuffle(torch.ones(1, 4, 2), 3)),
+                         (lambda: F.rms_norm(cl.ones(2, 4), (3,)), lambda: TF.rms_norm(torch.ones(2, 4), (3,)))):
+        with pytest.raises(RuntimeError):
+            bad_t()
+        with pytest.raises(RuntimeError):
+            bad_c()

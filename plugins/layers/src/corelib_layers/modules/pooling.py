@@ -125,6 +125,11 @@ class LPPool2d(_LPPoolNd):
     _fname = "lp_pool2d"
 
 
+class LPPool3d(_LPPoolNd):
+    """3-d power-average pooling: (sum of x**p over each window) ** (1/p)."""
+    _fname = "lp_pool3d"
+
+
 class _MaxUnpoolNd(Module):
     _n = 2
 
