@@ -97,6 +97,16 @@ def test_reductions(dims, device):
         check(lambda x: x.prod(dims), a, device=device, grad=True, tol=1e-4)
 
 
+def test_long_row_scans_in_chunks(monkeypatch):
+    from corelib.backends.cuda import xp
+    monkeypatch.setattr(xp, "SCAN_CHUNK", 4)                # rows longer than 4: three passes
+    for shape, dim in [((3, 10), 1), ((10,), 0), ((2, 9, 3), 1), ((4, 3), 0)]:
+        a = arr(*shape, dtype=np.float64)
+        check(lambda x: x.cumsum(dim), a, device="cuda", tol=1e-12, grad=True)
+        check(lambda x: x.cumprod(dim), a, device="cuda", tol=1e-12, grad=True)
+        check(lambda x: (x > 0).cumsum(dim), a, device="cuda")
+
+
 def test_reduction_two_pass_and_bool(device, monkeypatch):
     if device == "cuda":
         from corelib.backends.cuda import xp

@@ -736,6 +736,51 @@ def cumsum_rows(x, out, M, K, prod):
                 out[base + k] = acc
 
 
+@jit
+def scan_chunks(x, out, M, K, C, cs, prod, totals):
+    """Pass 1 of a long-row scan: each (row, chunk of cs) scanned serially; chunk totals kept."""
+    for t in range(cuda.grid(1), M * C, cuda.gridsize(1)):
+        m = t // C
+        c = t - m * C
+        k0 = c * cs
+        k1 = min(k0 + cs, K)
+        base = m * K
+        acc = x[base + k0]
+        out[base + k0] = acc
+        for k in range(k0 + 1, k1):
+            if prod:
+                acc = acc * x[base + k]
+            else:
+                acc = acc + x[base + k]
+            out[base + k] = acc
+        totals[t] = acc
+
+
+@jit
+def scan_carry(totals, M, C, prod):
+    """Pass 2: the totals of each row's chunks become exclusive prefixes (serial per row)."""
+    for m in range(cuda.grid(1), M, cuda.gridsize(1)):
+        acc = totals[m * C]
+        totals[m * C] = acc - acc + (1 if prod else 0)
+        for c in range(1, C):
+            v = totals[m * C + c]
+            totals[m * C + c] = acc
+            acc = acc * v if prod else acc + v
+
+
+@jit
+def scan_apply(out, M, K, C, cs, prod, totals):
+    """Pass 3: each element of chunk c > 0 combined with its chunk's prefix."""
+    for i in range(cuda.grid(1), M * K, cuda.gridsize(1)):
+        m = i // K
+        c = (i - m * K) // cs
+        if c > 0:
+            if prod:
+                out[i] = out[i] * totals[m * C + c]
+            else:
+                out[i] = out[i] + totals[m * C + c]
+
+
 # ---- random: counter-based, a hash of (seed, counter, index) ------------------------------------------
 @_dev
 def _h32(x):
@@ -780,5 +825,6 @@ def rand_k(out, n, s0, s1, ctr, kind, a, b, f64):
 
 ALL_FIXED = {"take_flat": take_flat, "put_flat": put_flat, "add_at_flat": add_at_flat,
              "max_at_flat": max_at_flat, "min_at_flat": min_at_flat, "arange_k": arange_k,
-             "cumsum_rows": cumsum_rows, "rand_k": rand_k, "serial_mul_at_flat": serial_mul_at_flat,
+             "cumsum_rows": cumsum_rows, "scan_chunks": scan_chunks, "scan_carry": scan_carry,
+             "scan_apply": scan_apply, "rand_k": rand_k, "serial_mul_at_flat": serial_mul_at_flat,
              "matmul_simple": matmul_simple}

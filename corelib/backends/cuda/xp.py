@@ -21,6 +21,7 @@ from corelib.backends.cuda import _kernels as K
 
 host_fallbacks = collections.Counter()
 REDUCE_SPLIT_K = 512          # reductions with K > this (and few outputs) run in two passes
+SCAN_CHUNK = 1024             # cumulative sums/products of longer rows run in three passes
 _DUMMY = np.zeros(1, np.uint8)
 _ADDR0 = _DUMMY.__array_interface__["data"][0]
 
@@ -810,7 +811,15 @@ def _scan(a, axis, dtype, prod_):
     Kn = moved.shape[-1] if moved.ndim else 1
     M = xc.size // builtins.max(Kn, 1)
     out = empty(moved.shape, odt)
-    if xc.size:
+    if xc.size and Kn > SCAN_CHUNK and M < 4096:
+        # long rows: chunks scanned in parallel, then each chunk offset by the ones before it
+        # (float sums associate differently from a serial scan, as on any parallel device)
+        C = -(-Kn // SCAN_CHUNK)
+        totals = empty((M * C,), odt)
+        K.scan_chunks[_rt.grid(M * C)](xc._buf, out._buf, M, Kn, C, SCAN_CHUNK, bool(prod_), totals._buf)
+        K.scan_carry[_rt.grid(M)](totals._buf, M, C, bool(prod_))
+        K.scan_apply[_rt.grid(M * Kn)](out._buf, M, Kn, C, SCAN_CHUNK, bool(prod_), totals._buf)
+    elif xc.size:
         K.cumsum_rows[_rt.grid(M)](xc._buf, out._buf, M, Kn, bool(prod_))
     return moveaxis(out, -1, axis)
 
