@@ -47,8 +47,16 @@ def _write(t, arr):
         raise RuntimeError(f"in-place write into a tensor of shape {list(t.shape)} failed: {e}") from None
 
 
+def _device_mismatch(t, dev, name):
+    return RuntimeError(f"Expected all tensors to be on the same device, but found at least two "
+                        f"devices, {dev} and {t._device}! (in-place {name} writes into a {t._device} "
+                        f"tensor; move the other operand with .to({str(t._device)!r}))")
+
+
 def commit(t, res):
     """Write ``res`` into ``t``; rebase t's autograd history onto res's."""
+    if res._device is not t._device and res._device != t._device:
+        raise _device_mismatch(t, res._device, "op")
     if res._data.dtype != t._data.dtype and not D.can_cast(res.dtype, t.dtype):
         raise RuntimeError(f"result type {res.dtype.name.capitalize()} can't be cast to the desired "
                            f"output type {t.dtype.name.capitalize()}")
@@ -151,6 +159,8 @@ def _fast_binary(npfn, op):
     """In-place binary op with a no-autograd fast path straight into the storage."""
     def method(self, other, *args, **kwargs):
         check_inplace(self)
+        if isinstance(other, Tensor) and self._device is T.CPU and other._device is not T.CPU:
+            raise _device_mismatch(self, other._device, op.__name__ + "_")
         if not (_enabled[0] and (self._rg or isinstance(other, Tensor) and other._rg)) and \
                 self._device is T.CPU and not args:
             alpha = kwargs.pop("alpha", 1)

@@ -288,6 +288,12 @@ def test_zero_dim_cpu_tensor_joins_a_cuda_op():
         cl.ones(2) + cl.tensor(1.0, device="cuda")
     with pytest.raises(RuntimeError, match="cuda:0 and cpu"):
         z + cl.ones(2)
+    # an in-place op cannot write a cuda result into a cpu tensor (a cpu scalar included)
+    for inplace in (lambda: cl.tensor(1.0).add_(cl.ones((), device="cuda")),
+                    lambda: cl.ones(2).mul_(cl.ones(2, device="cuda")),
+                    lambda: cl.tensor(1.0).clamp_(min=cl.ones((), device="cuda"))):
+        with pytest.raises(RuntimeError, match="cuda:0 and cpu.*in-place"):
+            inplace()
 
 
 def test_random_on_device_reproducible():
