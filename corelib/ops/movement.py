@@ -1140,8 +1140,15 @@ def msort(input):
     return sort(input, 0).values
 
 
+def _no_bool(input, kernel):
+    if input.dtype is D.bool_:
+        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+
+
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
     from corelib._creation import _wrap
+    if input.dtype is D.bool_:
+        raise RuntimeError("topk does not support bool dtypes on CPU")
     a = input._data
     d = wrap_dim(-1 if dim is None else dim, a.ndim) if a.ndim else 0
     n = a.shape[d] if a.ndim else 1
@@ -1162,6 +1169,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):
 
 def kthvalue(input, k, dim=-1, keepdim=False):
     from corelib._creation import _wrap
+    _no_bool(input, "kthvalue_cpu")
     d = wrap_dim(dim, input.dim())
     n = input.shape[d] if input.dim() else 1
     if not 1 <= k <= n:
@@ -1180,6 +1188,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
 def median(input, dim=None, keepdim=False):
     """The lower median; a slice holding NaN has median NaN (as torch; see nanmedian)."""
     from corelib._creation import _wrap
+    _no_bool(input, "median_cpu")
     if dim is None:
         if input._data.size == 0:             # as torch: nan (and a zero gradient)
             return named(input.sum() * float("nan"), "MedianBackward0")
@@ -1202,7 +1211,10 @@ def median(input, dim=None, keepdim=False):
 def nanmedian(input, dim=None, keepdim=False):
     """The lower median ignoring NaN."""
     from corelib._creation import _wrap
+    _no_bool(input, "median_cpu")
     if dim is None:
+        if input._data.size == 0:             # as torch: nan (and a zero gradient)
+            return named(input.sum() * float("nan"), "NanmedianBackward0")
         return nanmedian(input.reshape(-1), 0).values
     d = wrap_dim(dim, input.dim())
     if input.dim() == 0:
@@ -1222,6 +1234,9 @@ def nanmedian(input, dim=None, keepdim=False):
 
 def mode(input, dim=-1, keepdim=False):
     from corelib._creation import _wrap
+    if input.dim() == 0:
+        wrap_dim(dim, 1)
+        return return_types["mode"](input.clone(), _wrap(np.array(0, np.int64), input.device))
     d = wrap_dim(dim, input.dim())
     a = np.moveaxis(input._data, d, -1)
     flat = a.reshape(-1, a.shape[-1])

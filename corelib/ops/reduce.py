@@ -1,4 +1,5 @@
 """Reductions (sum, mean, max, var, prod, ...), softmax / log_softmax, cumsum."""
+import builtins
 import collections
 
 import numpy as np
@@ -60,8 +61,9 @@ class Amax(Function):
 
     def forward(self, x, dims, keepdim, largest):
         xp = self.xp
-        y = (x.max if largest else x.min)(axis=dims, keepdims=True) if x.size else \
-            _empty_reduce_error("max" if largest else "min")
+        if x.size == 0 and (not dims or builtins.any(x.shape[d] == 0 for d in dims)):
+            _empty_reduce_error("max" if largest else "min")     # (other empty dims are fine)
+        y = (x.max if largest else x.min)(axis=dims, keepdims=True)
         if self._inputs is not None:
             mask = (x == y) | (xp.isnan(x) & xp.isnan(y)) if x.dtype.kind == "f" else (x == y)
             self.save_for_backward(mask)
@@ -161,6 +163,8 @@ class Softmax(Function):
     def forward(self, x, dim):
         self.dim = dim
         self.retain_output()
+        if x.size == 0:
+            return x.copy()
         r = _rows_exp_last(x, dim)
         if r is not None:
             m, e, s = r
@@ -184,6 +188,8 @@ class LogSoftmax(Function):
     def forward(self, x, dim):
         self.dim = dim
         self.retain_output()
+        if x.size == 0:
+            return x.copy()
         r = _rows_exp_last(x, dim)
         if r is not None:
             m, e, s = r
@@ -324,6 +330,11 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 
 
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    if dtype is None and not input.is_floating_point():
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but "
+                           f"got {_TORCH_NAME.get(input.dtype.name, input.dtype.name)}")
+    if dtype is not None:
+        input = cast(input, D.to_dtype(dtype))
     notnan = (~input.isnan()).sum(dim, keepdim)
     return nansum(input, dim, keepdim) / notnan
 
@@ -331,6 +342,10 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     dims = dims_tuple(dim, input._data.ndim)
     return Prod.apply(input, dims, keepdim, _sum_dtype(input, dtype))
+
+
+_TORCH_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _var_impl(input, dim, unbiased, keepdim, correction):
@@ -345,8 +360,7 @@ def _var_impl(input, dim, unbiased, keepdim, correction):
     mu = mean(input, dims, keepdim=True)
     d = input - mu
     ss = sum(d * d, dims, keepdim)
-    denom = n - correction
-    return ss / denom if denom > 0 else ss * float("nan")
+    return ss / builtins.max(n - correction, 0)     # dof <= 0: inf, or nan for 0/0 (as torch)
 
 
 def _var_args(dim, unbiased, keepdim, correction):
@@ -373,13 +387,22 @@ def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=None):
     return std(input, dim, unbiased, keepdim, correction=correction), mean(input, dim, keepdim)
 
 
+def _nonempty_dims(input, dim, name):
+    """dims of an explicit reduction; an empty one is an IndexError, as torch."""
+    dims = dims_tuple(dim, input._data.ndim)
+    for d in dims:
+        if input._data.shape[d] == 0:
+            raise IndexError(f"{name}(): Expected reduction dim {d} to have non-zero size.")
+    return dims
+
+
 def amax(input, dim=(), keepdim=False):
-    dims = dims_tuple(dim if dim != () else None, input._data.ndim)
+    dims = dims_tuple(None, input._data.ndim) if dim == () else _nonempty_dims(input, dim, "amax")
     return Amax.apply(input, dims, keepdim, True)
 
 
 def amin(input, dim=(), keepdim=False):
-    dims = dims_tuple(dim if dim != () else None, input._data.ndim)
+    dims = dims_tuple(None, input._data.ndim) if dim == () else _nonempty_dims(input, dim, "amin")
     return Amax.apply(input, dims, keepdim, False)
 
 
@@ -434,6 +457,8 @@ def min(input, dim=None, keepdim=False, *, other=None, out=None):
 
 
 def aminmax(input, *, dim=None, keepdim=False):
+    if dim is not None:
+        _nonempty_dims(input, dim, "aminmax")
     return return_types["aminmax"](amin(input, dim if dim is not None else (), keepdim),
                                    amax(input, dim if dim is not None else (), keepdim))
 
@@ -515,6 +540,9 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
 def logsumexp(input, dim, keepdim=False):
     input = float_input(input)
     dims = dims_tuple(dim, input._data.ndim)
+    if builtins.any(input._data.shape[d] == 0 for d in dims):      # an empty sum: log(0) = -inf
+        r = input.exp().sum(dims, keepdim=True).log()
+        return r if keepdim else r.squeeze(dims) if dims else r
     m = amax(input, dims, keepdim=True).detach()
     m = T._make(np.where(np.isfinite(m._data), m._data, 0).astype(m._data.dtype), m.device)
     r = (input - m).exp().sum(dims, keepdim=True).log() + m

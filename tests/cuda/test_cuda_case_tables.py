@@ -124,3 +124,28 @@ def test_random_op_chains_on_cuda_match_cpu(block):
         assert (h1 is None) == (h2 is None), (seed, ops)
         if h1 is not None:
             np.testing.assert_allclose(h2, h1, rtol=1e-8, atol=1e-11, err_msg=f"seed {seed} ops {ops}")
+
+
+def _reduction_cases():
+    try:
+        return _load("test_reduction_fuzz_vs_torch")._case
+    except BaseException:                 # pytest's Skipped (no torch)
+        return None
+
+
+@pytest.mark.skipif(_reduction_cases() is None, reason="the reduction fuzz module needs torch")
+def test_random_reductions_on_cuda_match_cpu():
+    """tests/core's random reductions, scans and selections (400 of them)."""
+    case = _reduction_cases()
+    for seed in range(400):
+        op, a, args, kw = case(seed)
+
+        def f(L, x, op=op, args=args, kw=kw):
+            k2 = dict(kw)
+            if "dtype" in k2:
+                k2["dtype"] = getattr(L, k2["dtype"])
+            return getattr(L, op)(x, *args, **k2)
+        try:
+            matches_cpu(f, [a], False, tol=1e-5)
+        except AssertionError as e:
+            raise AssertionError(f"seed {seed}: {op} {a.shape} {a.dtype} {args} {kw}") from e
