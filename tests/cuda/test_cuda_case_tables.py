@@ -149,3 +149,51 @@ def test_random_reductions_on_cuda_match_cpu():
             matches_cpu(f, [a], False, tol=1e-5)
         except AssertionError as e:
             raise AssertionError(f"seed {seed}: {op} {a.shape} {a.dtype} {args} {kw}") from e
+
+
+def _indexing_fuzz():
+    try:
+        return _load("test_indexing_fuzz_vs_torch")
+    except BaseException:                 # pytest's Skipped (no torch)
+        return None
+
+
+@pytest.mark.skipif(_indexing_fuzz() is None, reason="the indexing fuzz module needs torch")
+@pytest.mark.parametrize("block", range(2))
+def test_random_indexing_on_cuda_matches_cpu(block):
+    """tests/core's random indexing programs, index tensors on the device (2 x 200)."""
+    import random
+    import corelib as cl
+    from cuda_compare import CUDA_L
+    m = _indexing_fuzz()
+    for seed in range(block * 200, block * 200 + 200):
+        rnd = random.Random(seed)
+        shape = tuple(rnd.randint(1, 4) for _ in range(rnd.randint(1, 3)))
+        a = np.random.default_rng(seed).standard_normal(shape)
+        items = m.rand_index(rnd, shape)
+        mode = rnd.choice(["get", "set"])
+        val = rnd.choice([2.5, np.array(7.0)])
+        res = []
+        for L, dev in ((cl, "cpu"), (CUDA_L, "cuda")):
+            x = cl.tensor(a, device=dev, requires_grad=True)
+            y = x * 1.0
+            try:
+                key = m.build(L, items)
+                if mode == "get":
+                    r = y[key]
+                else:
+                    y[key] = val if not isinstance(val, np.ndarray) else L.tensor(val)
+                    r = y
+                (r * r).sum().backward()
+                res.append((tuple(r.shape), r.detach().cpu().numpy(), x.grad.cpu().numpy()))
+            except Exception as e:              # noqa: BLE001 (compared with cpu's)
+                res.append(("ERR", type(e).__name__))
+        c, g = res
+        what = (seed, mode, shape, items)
+        assert (c[0] == "ERR") == (g[0] == "ERR"), (what, c[:2], g[:2])
+        if c[0] == "ERR":
+            assert c[1] == g[1], (what, c, g)
+            continue
+        assert c[0] == g[0], what
+        np.testing.assert_allclose(g[1], c[1], rtol=1e-12, err_msg=str(what))
+        np.testing.assert_allclose(g[2], c[2], rtol=1e-12, err_msg=str(what))

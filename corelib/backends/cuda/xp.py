@@ -1109,8 +1109,12 @@ def _offsets(x, idx, checked=False):
                 if lo < 0:
                     a = where(a < 0, a + n, a)
             arrs.append((p, a, None))
-    B = np.broadcast_shapes(*[a.shape for _, a, _ in arrs if a is not None]) if \
-        builtins.any(a is not None for _, a, _ in arrs) else ()
+    shapes = [a.shape for _, a, _ in arrs if a is not None]
+    try:
+        B = np.broadcast_shapes(*shapes) if shapes else ()
+    except ValueError:                      # numpy's (and torch's) error kind for index arrays
+        raise IndexError("shape mismatch: indexing arrays could not be broadcast together with "
+                         "shapes " + " ".join(str(sh) for sh in shapes)) from None
     first, last = adv[0], adv[-1]
     adjacent = adv == list(range(first, last + 1))
     slice_pos = [p for p, k in enumerate(kinds) if k == "s"]
