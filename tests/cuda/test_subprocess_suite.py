@@ -19,7 +19,7 @@ def child_suite(tmp_path_factory):
     env = dict(os.environ, CORELIB_CUDA_RECORD=str(record))
     env.pop("CORELIB_CUDA_TESTS_INPROC", None)
     r = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", str(HERE)],
-                       capture_output=True, text=True, env=env, timeout=400, cwd=str(HERE.parents[1]))
+                       capture_output=True, text=True, env=env, timeout=1200, cwd=str(HERE.parents[1]))
     return r, record
 
 
