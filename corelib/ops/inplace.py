@@ -241,7 +241,7 @@ def fill_(self, value):
 
 def setitem(self, idx, value):
     from corelib.ops.movement import _convert_index, _ints_first, getitem, IndexPut
-    idx = _convert_index(idx)
+    idx = _convert_index(idx, self._data.ndim)
     split = _ints_first(idx)
     if split is not None:
         return setitem(getitem(self, split[0]), split[1], value)

@@ -559,9 +559,18 @@ def _index_node_name(idx):
     return last or "AliasBackward0"
 
 
-def _convert_index(idx):
+def _convert_index(idx, ndim=None):
     if isinstance(idx, tuple):
-        return tuple(_convert_one(i) for i in idx)
+        idx = tuple(_convert_one(i) for i in idx)
+        if ndim is not None and builtins.any(i is Ellipsis for i in idx):
+            # NOTE: an Ellipsis that stands for no dims does not separate advanced indices in
+            # torch (numpy says it does: x[:, mask, ..., [1]] is (1, 2) in torch, (2, 1) in numpy)
+            eats = builtins.sum(0 if i is None or i is Ellipsis else
+                                i.ndim if isinstance(i, np.ndarray) and i.dtype == bool else
+                                0 if isinstance(i, (bool, np.bool_)) else 1 for i in idx)
+            if eats == ndim:
+                idx = tuple(i for i in idx if i is not Ellipsis)
+        return idx
     if isinstance(idx, list):
         return _convert_one(idx)
     return _convert_one(idx)
@@ -610,7 +619,7 @@ def _ints_first(idx):
 
 
 def getitem(input, idx):
-    idx = _convert_index(idx)
+    idx = _convert_index(idx, input._data.ndim)
     split = _ints_first(idx)
     if split is not None:
         return getitem(getitem(input, split[0]), split[1])
