@@ -55,6 +55,17 @@ _FROM_NP_TYPE = {d.np.type: d for d in ALL}
 _default = [float32]
 
 
+# torch's names of the dtypes in its messages and legacy types ("Float" -> FloatTensor)
+TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
+               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
+
+
+def torch_name(d):
+    """torch's name of a dtype (or dtype name) in its messages: Float, Long, Bool, ..."""
+    name = d if isinstance(d, str) else d.name
+    return TORCH_NAMES.get(name, name)
+
+
 def _by_name(name):
     return _NAMES[name]
 

@@ -454,19 +454,14 @@ class Tensor:
         constructor (corelib.FloatTensor, corelib.cuda.LongTensor), the cast (and device move:
         a cpu type name means cpu) to it; given a dtype, the cast."""
         if dtype is None:
-            names = {"float32": "FloatTensor", "float64": "DoubleTensor", "float16": "HalfTensor",
-                     "int64": "LongTensor", "int32": "IntTensor", "int16": "ShortTensor",
-                     "int8": "CharTensor", "uint8": "ByteTensor", "bool": "BoolTensor"}
             pre = "corelib." if self._device is CPU else "corelib.cuda."
-            return pre + names[self.dtype.name]
+            return pre + D.TORCH_NAMES[self.dtype.name] + "Tensor"
         legacy = getattr(dtype, "_legacy", None)
         if legacy is not None:
             dtype, dev = legacy
             return self.to(dev, dtype)
         if isinstance(dtype, str) and dtype.endswith("Tensor"):
-            m = {"FloatTensor": D.float32, "DoubleTensor": D.float64, "HalfTensor": D.float16,
-                 "LongTensor": D.int64, "IntTensor": D.int32, "ShortTensor": D.int16,
-                 "CharTensor": D.int8, "ByteTensor": D.uint8, "BoolTensor": D.bool_}
+            m = {n + "Tensor": D._by_name(k) for k, n in D.TORCH_NAMES.items()}
             name = dtype.split(".")[-1]
             if name not in m:
                 raise ValueError(f"invalid type: '{dtype}'")

@@ -1615,22 +1615,29 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
     return y.to(input.dtype)
 
 
-def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """x / sqrt(mean of x**2 over the trailing normalized_shape dims + eps) * weight; eps
-    defaults to the machine epsilon of the dtype it computes in (float32 for float16, as torch)."""
-    _check_tensor(input, "rms_norm")
-    _float_check(input, "rms_norm")
+def _trailing_dims(input, normalized_shape, params, star):
+    """The trailing dims normalized_shape names, after checking the input's shape and that of each
+    (name, per-element parameter) against it; star opens the expected shape in the message."""
     if isinstance(normalized_shape, (int, np.integer)):
         normalized_shape = (int(normalized_shape),)
     ns = tuple(int(s) for s in normalized_shape)
     k = len(ns)
     if k == 0 or input.dim() < k or tuple(input.shape[-k:]) != ns:
         raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape "
-                           f"[*{', '.join(map(str, ns))}], but got input of size{_shape(input)}")
-    if weight is not None and tuple(weight.shape) != ns:
-        raise RuntimeError(f"Expected weight to be of same shape as normalized_shape, but got weight "
-                           f"of shape {_shape(weight)} and normalized_shape = {list(ns)}")
-    dims = tuple(range(input.dim() - k, input.dim()))
+                           f"{star}{', '.join(map(str, ns))}], but got input of size{_shape(input)}")
+    for nm, t in params:
+        if t is not None and tuple(t.shape) != ns:
+            raise RuntimeError(f"Expected {nm} to be of same shape as normalized_shape, but got {nm} "
+                               f"of shape {_shape(t)} and normalized_shape = {list(ns)}")
+    return tuple(range(input.dim() - k, input.dim()))
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """x / sqrt(mean of x**2 over the trailing normalized_shape dims + eps) * weight; eps
+    defaults to the machine epsilon of the dtype it computes in (float32 for float16, as torch)."""
+    _check_tensor(input, "rms_norm")
+    _float_check(input, "rms_norm")
+    dims = _trailing_dims(input, normalized_shape, (("weight", weight),), "[*")
     x = input.float() if input.dtype is corelib.float16 else input      # float32 statistics
     if eps is None:
         eps = float(np.finfo(x._data.dtype).eps)          # of the computing dtype, as torch
@@ -1662,18 +1669,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-05):
     _check_tensor(input, "layer_norm")
     _float_check(input, "layer_norm")
     _same_float_dtype(input, weight, bias)
-    if isinstance(normalized_shape, (int, np.integer)):
-        normalized_shape = (int(normalized_shape),)
-    ns = tuple(int(s) for s in normalized_shape)
-    k = len(ns)
-    if k == 0 or input.dim() < k or tuple(input.shape[-k:]) != ns:
-        raise RuntimeError(f"Given normalized_shape={list(ns)}, expected input with shape [*, "
-                           f"{', '.join(map(str, ns))}], but got input of size{_shape(input)}")
-    for nm, t in (("weight", weight), ("bias", bias)):
-        if t is not None and tuple(t.shape) != ns:
-            raise RuntimeError(f"Expected {nm} to be of same shape as normalized_shape, but got {nm} of shape "
-                               f"{_shape(t)} and normalized_shape = {list(ns)}")
-    dims = tuple(range(input.dim() - k, input.dim()))
+    dims = _trailing_dims(input, normalized_shape, (("weight", weight), ("bias", bias)), "[*, ")
     mean = input.mean(dims, keepdim=True)
     xc = input - mean
     var = (xc * xc).mean(dims, keepdim=True)

@@ -70,6 +70,12 @@ def check_tensor(x, name="input", fn=""):
         raise TypeError(f"{fn}(): argument '{name}' must be Tensor, not {type(x).__name__}")
 
 
+def not_implemented_for(kernel, t):
+    """torch's error when a kernel has no implementation for t's dtype; torch raises
+    NotImplementedError there, so corelib raises the same kind (a deliberate refusal)."""
+    return NotImplementedError(f'"{kernel}" not implemented for \'{D.torch_name(t.dtype)}\'')
+
+
 def host_array(x):
     """A Tensor's data as a numpy array: an explicit device->host copy for a device tensor (for
     ops computed on the host, e.g. index bookkeeping; the caller puts its result back)."""

@@ -13,7 +13,8 @@ from corelib.autograd import Function
 from corelib import _dtype as D
 from corelib import _tensor as T
 from corelib.ops import elementwise as E, reduce as R, movement as M, linalg as L, inplace as I
-from corelib.ops._util import wrap_dim, float_input, named, check_tensor, host_array
+from corelib.ops._util import (wrap_dim, float_input, named, check_tensor, host_array,
+                               not_implemented_for)
 from corelib.ops.convert import cast
 
 Tensor = T.Tensor
@@ -38,16 +39,12 @@ def _wrap(arr, dev):
     return w(arr, dev)
 
 
-_TORCH_NAMES = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-                "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
-
-
 def _tname(t):
-    return _TORCH_NAMES.get(t.dtype.name, t.dtype.name)
+    return D.torch_name(t.dtype)
 
 
 def _not_impl(name, t):
-    return NotImplementedError(f'"{name}_cpu" not implemented for \'{_tname(t)}\'')
+    return not_implemented_for(name + "_cpu", t)
 
 
 def _tensor(x, ref=None, dtype=None):

@@ -25,10 +25,6 @@ __all__ = ["det", "inverse", "slogdet", "logdet", "cholesky", "cholesky_inverse"
            "pinverse", "matrix_power", "matrix_exp", "cross", "chain_matmul", "svd", "qr",
            "lgamma", "digamma", "polygamma", "erfinv", "erfc", "i0", "logit", "sinc", "mvlgamma"]
 
-_TORCH_NAMES = {"int64": "Long", "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte",
-                "bool": "Bool", "float16": "Half", "bfloat16": "BFloat16"}
-
-
 class LinAlgError(RuntimeError):
     """A matrix was singular / not positive-definite (torch.linalg.LinAlgError)."""
 
@@ -59,12 +55,8 @@ _solve_ex_t = _rt("linalg_solve_ex", ["result", "info"])
 
 def _new(arr, ref):
     """A result array (numpy, or already on ref's device) as a Tensor on ref's device."""
-    if ref._device is T.CPU:
-        return T._make(np.asarray(arr), T.CPU)
-    b = T._backend(ref._device)
-    if not isinstance(arr, b.xp.ndarray):
-        arr = b.from_host(np.asarray(arr), ref._device)
-    return T._make(arr, ref._device)
+    from corelib._creation import _wrap
+    return _wrap(arr, ref._device)
 
 
 def _check_matrix(A, fn, square=True, name="A"):
@@ -73,7 +65,7 @@ def _check_matrix(A, fn, square=True, name="A"):
     if A.dim() < 2:
         raise RuntimeError(f"{fn}: The input tensor {name} must have at least 2 dimensions.")
     if A._data.dtype.kind != "f" or A._data.dtype == np.float16:
-        nm = _TORCH_NAMES.get(A.dtype.name if hasattr(A.dtype, "name") else str(A.dtype), str(A.dtype))
+        nm = D.torch_name(A.dtype)
         if A._data.dtype == np.float16:
             raise RuntimeError(f"{fn}: Low precision dtypes not supported. Got Half; use .float()")
         raise RuntimeError(f"{fn}: Expected a floating point or complex tensor as input. Got {nm}")
@@ -723,7 +715,7 @@ def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None, out=None):
         x = x.to(dtype)
     if x._data.dtype.kind != "f":
         raise RuntimeError(f"linalg.vector_norm: Expected a floating point or complex tensor as "
-                           f"input. Got {_TORCH_NAMES.get(x.dtype.name, x.dtype)}")
+                           f"input. Got {D.torch_name(x.dtype)}")
     if isinstance(ord, str):
         raise RuntimeError(f"linalg.vector_norm: ord must be a number, got '{ord}'")
     if dim is None:

@@ -7,7 +7,7 @@ import numpy as np
 from corelib.autograd import Function
 from corelib import _dtype as D
 from corelib import _tensor as T
-from corelib.ops._util import wrap_dim, dims_tuple, named, host_array
+from corelib.ops._util import wrap_dim, dims_tuple, named, host_array, not_implemented_for
 from corelib.ops.convert import cast
 from corelib.ops.reduce import Expand, return_types
 
@@ -1151,7 +1151,7 @@ def msort(input):
 
 def _no_bool(input, kernel):
     if input.dtype is D.bool_:
-        raise NotImplementedError(f'"{kernel}" not implemented for \'Bool\'')
+        raise not_implemented_for(kernel, input)
 
 
 def topk(input, k, dim=-1, largest=True, sorted=True, *, out=None):

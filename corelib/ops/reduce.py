@@ -332,7 +332,7 @@ def mean(input, dim=None, keepdim=False, *, dtype=None):
 def nanmean(input, dim=None, keepdim=False, *, dtype=None):
     if dtype is None and not input.is_floating_point():
         raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but "
-                           f"got {_TORCH_NAME.get(input.dtype.name, input.dtype.name)}")
+                           f"got {D.torch_name(input.dtype)}")
     if dtype is not None:
         input = cast(input, D.to_dtype(dtype))
     notnan = (~input.isnan()).sum(dim, keepdim)
@@ -342,10 +342,6 @@ def nanmean(input, dim=None, keepdim=False, *, dtype=None):
 def prod(input, dim=None, keepdim=False, *, dtype=None):
     dims = dims_tuple(dim, input._data.ndim)
     return Prod.apply(input, dims, keepdim, _sum_dtype(input, dtype))
-
-
-_TORCH_NAME = {"float32": "Float", "float64": "Double", "float16": "Half", "int64": "Long",
-               "int32": "Int", "int16": "Short", "int8": "Char", "uint8": "Byte", "bool": "Bool"}
 
 
 def _var_impl(input, dim, unbiased, keepdim, correction):

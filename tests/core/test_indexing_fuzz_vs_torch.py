@@ -70,7 +70,7 @@ def run(L, a, items, mode, val):
             r = y
             loss = (r * r).sum()
         loss.backward()
-        return (tuple(r.shape), r.detach().numpy().copy(), x.grad.numpy().copy())
+        return (tuple(r.shape), r.detach().cpu().numpy().copy(), x.grad.cpu().numpy().copy())
     except Exception as e:
         return ("ERR", type(e).__name__, str(e)[:80])
 

@@ -40,20 +40,22 @@ def program(x, rnd):
     return (y * y).sum()
 
 
+def run_program(x, seed):
+    """(loss, x's gradient) of the program of this seed on leaf x, or ("refused", message)."""
+    try:
+        loss = program(x, random.Random(seed))
+        loss.backward()
+        return loss.item(), np.array(x.grad.tolist())
+    except RuntimeError as e:
+        return "refused", str(e)
+
+
 @pytest.mark.parametrize("block", range(4))
 def test_random_inplace_view_programs_match_torch(block):
     for seed in range(block * 100, block * 100 + 100):
         a = np.random.default_rng(seed).standard_normal((4, 5))
-        out = []
-        for lib in (cl, torch):
-            x = lib.tensor(a, requires_grad=True)
-            try:
-                loss = program(x, random.Random(seed))
-                loss.backward()
-                out.append((loss.item(), np.array(x.grad.tolist())))
-            except RuntimeError as e:
-                out.append(("refused", str(e)))
-        (lc, gc), (lt, gt) = out
+        (lc, gc), (lt, gt) = (run_program(lib.tensor(a, requires_grad=True), seed)
+                              for lib in (cl, torch))
         if lt == "refused":
             continue
         assert lc != "refused", (seed, gc)

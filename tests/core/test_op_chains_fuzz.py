@@ -24,24 +24,30 @@ UN = [lambda L,x: x.exp()*0.1, lambda L,x: x.tanh(), lambda L,x: x.sigmoid(), la
       lambda L,x: x.gather(-1, L.zeros(x.shape, dtype=L.long)) + x, lambda L,x: x.masked_fill(x > 1, 0.)]
 
 
+def chain_ops(seed):
+    rnd = random.Random(seed)
+    return [rnd.randrange(len(UN)) for _ in range(4)]
+
+
+def run_chain(L, x, ops):
+    """(value, gradient, second-order gradient or None) of the chain ``ops`` on leaf x."""
+    y = x
+    for k in ops:
+        y = UN[k](L, y)
+    out = (y * y).sum()
+    (g,) = L.autograd.grad(out, x, create_graph=True)
+    (gg,) = L.autograd.grad(g.sum(), x, allow_unused=True) if g.requires_grad else (None,)
+    return (out.item(), g.detach().cpu().numpy().copy(),
+            None if gg is None else gg.detach().cpu().numpy().copy())
+
+
 @pytest.mark.parametrize("block", range(4))
 def test_random_op_chains_first_and_second_order_match_torch(block):
     for seed in range(block * 100, block * 100 + 100):
-        rnd = random.Random(seed)
-        ops = [rnd.randrange(len(UN)) for _ in range(4)]
+        ops = chain_ops(seed)
         a = np.random.default_rng(seed).standard_normal((3, 4))
-        res = []
-        for L in (cl, torch):
-            x = L.tensor(a, requires_grad=True)
-            y = x
-            for k in ops:
-                y = UN[k](L, y)
-            out = (y * y).sum()
-            (g,) = L.autograd.grad(out, x, create_graph=True)
-            (gg,) = L.autograd.grad(g.sum(), x, allow_unused=True) if g.requires_grad else (None,)
-            res.append((out.item(), g.detach().numpy().copy(),
-                        None if gg is None else gg.detach().numpy().copy()))
-        (o1, g1, h1), (o2, g2, h2) = res
+        (o1, g1, h1), (o2, g2, h2) = (run_chain(L, L.tensor(a, requires_grad=True), ops)
+                                      for L in (cl, torch))
         assert np.isclose(o1, o2, rtol=1e-7), (seed, ops)
         np.testing.assert_allclose(g1, g2, rtol=1e-6, atol=1e-9, err_msg=f"seed {seed} ops {ops}")
         assert (h1 is None) == (h2 is None), (seed, ops)

@@ -1,4 +1,5 @@
 """Comparing an op on "cuda" with the same op on "cpu" (shared by the cuda case-table tests)."""
+import importlib.util
 import types
 import warnings
 
@@ -28,6 +29,18 @@ class _OnCuda(types.ModuleType):
 
 
 CUDA_L = _OnCuda("corelib_on_cuda")
+
+
+def load_module(path):
+    """Another suite's test module (its case tables and program generators), or None when it
+    cannot load: those modules skip themselves without torch (or a bundle)."""
+    spec = importlib.util.spec_from_file_location(f"_cases_{path.stem}", path)
+    mod = importlib.util.module_from_spec(spec)
+    try:
+        spec.loader.exec_module(mod)
+    except BaseException:                 # pytest's Skipped is a BaseException
+        return None
+    return mod
 
 
 def _run(L, f, arrays, grad, device):

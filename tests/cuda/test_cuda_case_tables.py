@@ -1,33 +1,30 @@
 """The core op case tables of tests/core (indexing, scatter/gather, sorting, arithmetic corner
 cases, reshaping, reductions, the extra ops, linalg gradients, special functions) run on "cuda"
-and on "cpu": the same values, dtypes,
-shapes and output devices, the same gradients, and the same exception kinds. The tables' inputs
-are tiny, so the whole sweep takes well under a minute in the simulator."""
-import importlib.util
+and on "cpu": the same values, dtypes, shapes and output devices, the same gradients, and the
+same exception kinds; so do tests/core's random programs (in-place views, op chains, reductions,
+indexing). The inputs are tiny, so the sweep takes a few minutes in the simulator."""
+import random
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from cuda_compare import matches_cpu
+import corelib as cl
+from cuda_compare import CUDA_L, load_module, matches_cpu
 
 CORE = Path(__file__).resolve().parents[1] / "core"
-
-
-def _load(name):
-    spec = importlib.util.spec_from_file_location(f"_tables_{name}", CORE / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)          # the tables' modules skip themselves without torch
-    return mod
+BREADTH, EXTRA, MORE, LINALG, INPLACE, CHAINS, REDUCTIONS, INDEXING = (
+    load_module(CORE / f"{n}.py") for n in (
+        "test_ops_breadth_vs_torch", "test_extra_ops_vs_torch", "test_more_ops_vs_torch",
+        "test_linalg_special_vs_torch", "test_inplace_views_fuzz", "test_op_chains_fuzz",
+        "test_reduction_fuzz_vs_torch", "test_indexing_fuzz_vs_torch"))
+NEEDS_TORCH = "tests/core's modules need torch to load"
 
 
 def _cases():
     out = []
-    try:
-        breadth, extra, more, lin = (_load(n) for n in (
-            "test_ops_breadth_vs_torch", "test_extra_ops_vs_torch", "test_more_ops_vs_torch",
-            "test_linalg_special_vs_torch"))
-    except BaseException:                 # pytest's Skipped (no torch) is a BaseException
+    breadth, extra, more, lin = BREADTH, EXTRA, MORE, LINALG
+    if None in (breadth, extra, more, lin):
         return out
     for name, f, arrays, *rest in breadth.CASES:
         out.append((name, f, arrays, (rest + [True])[0]))
@@ -57,68 +54,31 @@ def test_case_on_cuda_matches_cpu(case):
     matches_cpu(f, arrays, grad)
 
 
-def _inplace_program():
-    try:
-        return _load("test_inplace_views_fuzz").program
-    except BaseException:                 # pytest's Skipped (no torch)
-        return None
-
-
-@pytest.mark.skipif(_inplace_program() is None, reason="the fuzz programs' module needs torch")
+@pytest.mark.skipif(INPLACE is None, reason=NEEDS_TORCH)
 @pytest.mark.parametrize("block", range(2))
 def test_random_inplace_view_programs_on_cuda_match_cpu(block):
     """tests/core's random programs of in-place ops through views of a non-leaf."""
-    import random
-    import corelib as cl
-    program = _inplace_program()
     for seed in range(block * 40, block * 40 + 40):
         a = np.random.default_rng(seed).standard_normal((4, 5))
-        out = []
-        for dev in ("cpu", "cuda"):
-            x = cl.tensor(a, device=dev, requires_grad=True)
-            try:
-                loss = program(x, random.Random(seed))
-                loss.backward()
-                out.append((loss.item(), x.grad.cpu().numpy()))
-            except RuntimeError as e:
-                out.append(("refused", str(e)))
-        (lc, gc), (lg, gg) = out
+        (lc, gc), (lg, gg) = (
+            INPLACE.run_program(cl.tensor(a, device=dev, requires_grad=True), seed)
+            for dev in ("cpu", "cuda"))
         assert (lc == "refused") == (lg == "refused"), (seed, gc, gg)
         if lc != "refused":
             np.testing.assert_allclose(lg, lc, rtol=1e-9, err_msg=f"seed {seed}")
             np.testing.assert_allclose(gg, gc, rtol=1e-9, atol=1e-12, err_msg=f"seed {seed}")
 
 
-def _chain_ops():
-    try:
-        return _load("test_op_chains_fuzz").UN
-    except BaseException:                 # pytest's Skipped (no torch)
-        return None
-
-
-@pytest.mark.skipif(_chain_ops() is None, reason="the fuzz chains' module needs torch")
+@pytest.mark.skipif(CHAINS is None, reason=NEEDS_TORCH)
 @pytest.mark.parametrize("block", range(2))
 def test_random_op_chains_on_cuda_match_cpu(block):
     """tests/core's random chains of four ops: value, gradient and second-order gradient."""
-    import random
-    import corelib as cl
-    from cuda_compare import CUDA_L
-    UN = _chain_ops()
     for seed in range(block * 40, block * 40 + 40):
-        rnd = random.Random(seed)
-        ops = [rnd.randrange(len(UN)) for _ in range(4)]
+        ops = CHAINS.chain_ops(seed)
         a = np.random.default_rng(seed).standard_normal((3, 4))
-        res = []
-        for L, dev in ((cl, "cpu"), (CUDA_L, "cuda")):
-            x = cl.tensor(a, device=dev, requires_grad=True)
-            y = x
-            for k in ops:
-                y = UN[k](L, y)
-            out = (y * y).sum()
-            (g,) = cl.autograd.grad(out, x, create_graph=True)
-            (gg,) = cl.autograd.grad(g.sum(), x, allow_unused=True) if g.requires_grad else (None,)
-            res.append((out.item(), g.detach().cpu().numpy(), None if gg is None else gg.cpu().numpy()))
-        (o1, g1, h1), (o2, g2, h2) = res
+        (o1, g1, h1), (o2, g2, h2) = (
+            CHAINS.run_chain(L, cl.tensor(a, device=dev, requires_grad=True), ops)
+            for L, dev in ((cl, "cpu"), (CUDA_L, "cuda")))
         assert np.isclose(o2, o1, rtol=1e-9), (seed, ops)
         np.testing.assert_allclose(g2, g1, rtol=1e-9, atol=1e-12, err_msg=f"seed {seed} ops {ops}")
         assert (h1 is None) == (h2 is None), (seed, ops)
@@ -126,19 +86,11 @@ def test_random_op_chains_on_cuda_match_cpu(block):
             np.testing.assert_allclose(h2, h1, rtol=1e-8, atol=1e-11, err_msg=f"seed {seed} ops {ops}")
 
 
-def _reduction_cases():
-    try:
-        return _load("test_reduction_fuzz_vs_torch")._case
-    except BaseException:                 # pytest's Skipped (no torch)
-        return None
-
-
-@pytest.mark.skipif(_reduction_cases() is None, reason="the reduction fuzz module needs torch")
+@pytest.mark.skipif(REDUCTIONS is None, reason=NEEDS_TORCH)
 def test_random_reductions_on_cuda_match_cpu():
     """tests/core's random reductions, scans and selections (400 of them)."""
-    case = _reduction_cases()
     for seed in range(400):
-        op, a, args, kw = case(seed)
+        op, a, args, kw = REDUCTIONS._case(seed)
 
         def f(L, x, op=op, args=args, kw=kw):
             k2 = dict(kw)
@@ -151,44 +103,18 @@ def test_random_reductions_on_cuda_match_cpu():
             raise AssertionError(f"seed {seed}: {op} {a.shape} {a.dtype} {args} {kw}") from e
 
 
-def _indexing_fuzz():
-    try:
-        return _load("test_indexing_fuzz_vs_torch")
-    except BaseException:                 # pytest's Skipped (no torch)
-        return None
-
-
-@pytest.mark.skipif(_indexing_fuzz() is None, reason="the indexing fuzz module needs torch")
+@pytest.mark.skipif(INDEXING is None, reason=NEEDS_TORCH)
 @pytest.mark.parametrize("block", range(2))
 def test_random_indexing_on_cuda_matches_cpu(block):
     """tests/core's random indexing programs, index tensors on the device (2 x 200)."""
-    import random
-    import corelib as cl
-    from cuda_compare import CUDA_L
-    m = _indexing_fuzz()
     for seed in range(block * 200, block * 200 + 200):
         rnd = random.Random(seed)
         shape = tuple(rnd.randint(1, 4) for _ in range(rnd.randint(1, 3)))
         a = np.random.default_rng(seed).standard_normal(shape)
-        items = m.rand_index(rnd, shape)
+        items = INDEXING.rand_index(rnd, shape)
         mode = rnd.choice(["get", "set"])
         val = rnd.choice([2.5, np.array(7.0)])
-        res = []
-        for L, dev in ((cl, "cpu"), (CUDA_L, "cuda")):
-            x = cl.tensor(a, device=dev, requires_grad=True)
-            y = x * 1.0
-            try:
-                key = m.build(L, items)
-                if mode == "get":
-                    r = y[key]
-                else:
-                    y[key] = val if not isinstance(val, np.ndarray) else L.tensor(val)
-                    r = y
-                (r * r).sum().backward()
-                res.append((tuple(r.shape), r.detach().cpu().numpy(), x.grad.cpu().numpy()))
-            except Exception as e:              # noqa: BLE001 (compared with cpu's)
-                res.append(("ERR", type(e).__name__))
-        c, g = res
+        c, g = (INDEXING.run(L, a, items, mode, val) for L in (cl, CUDA_L))
         what = (seed, mode, shape, items)
         assert (c[0] == "ERR") == (g[0] == "ERR"), (what, c[:2], g[:2])
         if c[0] == "ERR":

@@ -2,22 +2,16 @@
 Python scalars, on "cuda" vs "cpu" (cuda_compare.matches_cpu). Differences kept on purpose: an
 integer division by zero raises on cpu only (a device check would wait for the GPU; torch's cuda
 does not raise either), and erf takes float16 on cuda (as torch's cuda)."""
-import importlib.util
 import itertools
 from pathlib import Path
 
 import pytest
 
-from cuda_compare import matches_cpu
+from cuda_compare import load_module, matches_cpu
 
-try:             # the dtype inputs of tests/core's promotion tests (that module needs torch)
-    _spec = importlib.util.spec_from_file_location(
-        "_promotion_inputs", Path(__file__).resolve().parents[1] / "core" / "test_promotion_vs_torch.py")
-    _mod = importlib.util.module_from_spec(_spec)
-    _spec.loader.exec_module(_mod)
-    DTS, mk = _mod.DTS, _mod.mk
-except BaseException:                   # pytest's Skipped (no torch) is a BaseException
-    DTS, mk = [], None
+# the dtype inputs of tests/core's promotion tests (that module needs torch)
+_mod = load_module(Path(__file__).resolve().parents[1] / "core" / "test_promotion_vs_torch.py")
+DTS, mk = (_mod.DTS, _mod.mk) if _mod is not None else ([], None)
 pytestmark = pytest.mark.skipif(mk is None, reason="the dtype tables' inputs need torch to load")
 
 

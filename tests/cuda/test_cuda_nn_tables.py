@@ -1,14 +1,17 @@
 """Every function of corelib.nn.functional and every loss, on "cuda" and on "cpu": the same
 values, dtypes, shapes, exception kinds and input gradients (cuda_compare.matches_cpu). Each case
 is ``f(L, *xs)``; index and target tensors are made with ``L.tensor`` so they follow the device."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
-from cuda_compare import matches_cpu
+from cuda_compare import load_module, matches_cpu
 
 pytest.importorskip("corelib_losses")
 
 r = np.random.default_rng(0)
+PLUGINS = Path(__file__).resolve().parents[2] / "plugins"
 
 
 def a(*shape, lo=-2.0, hi=2.0):
@@ -177,17 +180,9 @@ def test_nn_case_on_cuda_matches_cpu(case):
 
 def _layer_cases():
     """The layer classes' cases of plugins/layers' torch audit (class, args, kwargs, input specs,
-    options); that module needs torch to load."""
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[2] / "plugins" / "layers" / "tests" / "test_layers_fuzz_vs_torch.py"
-    try:
-        spec = importlib.util.spec_from_file_location("_layer_cases", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod.CASES
-    except BaseException:                 # pytest's Skipped (no torch), or no layers bundle
-        return []
+    options); that module needs torch and corelib-layers to load."""
+    mod = load_module(PLUGINS / "layers" / "tests" / "test_layers_fuzz_vs_torch.py")
+    return mod.CASES if mod is not None else []
 
 
 LAYER_CASES = _layer_cases()

@@ -1,10 +1,13 @@
 """Optimizers (corelib-optim), losses (corelib-losses) and a LeNet-ish training step on "cuda"
 (Numba CUDA simulator in CI) vs cpu. The plugin test folders run in the main pytest session,
 where the simulator cannot be switched on, so these device checks live here."""
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 import corelib as cl
+from cuda_compare import load_module
 
 pytest.importorskip("corelib_optim")
 pytest.importorskip("corelib_losses")
@@ -194,16 +197,9 @@ def test_lenet_training_steps_match_cpu(opt):
 
 def _optim_cases():
     """The random option sets of plugins/optim's torch audit (needs torch to load)."""
-    import importlib.util
-    from pathlib import Path
-    path = Path(__file__).resolve().parents[2] / "plugins" / "optim" / "tests" / "test_optim_fuzz_vs_torch.py"
-    try:
-        spec = importlib.util.spec_from_file_location("_optim_cases", path)
-        mod = importlib.util.module_from_spec(spec)
-        spec.loader.exec_module(mod)
-        return mod.CASES
-    except BaseException:                 # pytest's Skipped (no torch)
-        return []
+    mod = load_module(Path(__file__).resolve().parents[2] / "plugins" / "optim" / "tests" /
+                      "test_optim_fuzz_vs_torch.py")
+    return mod.CASES if mod is not None else []
 
 
 OPTIM_CASES = _optim_cases()

@@ -25,6 +25,8 @@ except ImportError:                      # pragma: no cover
 
 import numpy as np
 
+from corelib._config import _state as _config
+
 SIM = bool(numba.config.ENABLE_CUDASIM)
 # corelib sizes its grids on purpose (small grids for small tensors); numba's low-occupancy warning
 # would otherwise be formatted and printed on every such launch
@@ -53,8 +55,7 @@ def grid(n):
 def scatter_grid(n):
     """The launch of an atomic scatter-add over n items: in index order on one thread under
     corelib.use_deterministic_algorithms(True) (float atomics add in any order), else grid(n)."""
-    from corelib._config import _state
-    return (1, 1) if _state["deterministic"] else grid(n)
+    return (1, 1) if _config["deterministic"] else grid(n)
 
 
 def device_count():

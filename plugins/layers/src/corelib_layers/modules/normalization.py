@@ -189,11 +189,11 @@ class InstanceNorm3d(_InstanceNorm):
     _nsp = 3
 
 
-class LayerNorm(Module):
-    """Normalise over the trailing normalized_shape dims; per-element affine weight/bias."""
+class _TrailingNorm(Module):
+    """A norm over the trailing normalized_shape dims with per-element affine parameters."""
     __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+    def __init__(self, normalized_shape, eps, elementwise_affine, bias, device, dtype):
         super().__init__()
         if isinstance(normalized_shape, numbers.Integral):
             normalized_shape = (normalized_shape,)
@@ -201,11 +201,18 @@ class LayerNorm(Module):
         self.eps = eps
         self.elementwise_affine = elementwise_affine
         dt = dtype if dtype is not None else corelib.get_default_dtype()
-        _affine_params(self, self.elementwise_affine, bias, self.normalized_shape, dt, device)
+        _affine_params(self, elementwise_affine, bias, self.normalized_shape, dt, device)
         self.reset_parameters()
 
     def reset_parameters(self):
         _reset_affine(self)
+
+
+class LayerNorm(_TrailingNorm):
+    """Normalise over the trailing normalized_shape dims; per-element affine weight/bias."""
+
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+        super().__init__(normalized_shape, eps, elementwise_affine, bias, device, dtype)
 
     def forward(self, input):
         return F.layer_norm(input, self.normalized_shape, self.weight, self.bias, self.eps)
@@ -215,23 +222,11 @@ class LayerNorm(Module):
             **self.__dict__, use_bias=self.bias is not None)
 
 
-class RMSNorm(Module):
+class RMSNorm(_TrailingNorm):
     """Divide by the root mean square over the trailing normalized_shape dims; per-element weight."""
-    __constants__ = ["normalized_shape", "eps", "elementwise_affine"]
 
     def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
-        super().__init__()
-        if isinstance(normalized_shape, numbers.Integral):
-            normalized_shape = (normalized_shape,)
-        self.normalized_shape = tuple(normalized_shape)
-        self.eps = eps
-        self.elementwise_affine = elementwise_affine
-        dt = dtype if dtype is not None else corelib.get_default_dtype()
-        _affine_params(self, elementwise_affine, False, self.normalized_shape, dt, device)
-        self.reset_parameters()
-
-    def reset_parameters(self):
-        _reset_affine(self)
+        super().__init__(normalized_shape, eps, elementwise_affine, False, device, dtype)
 
     def forward(self, input):
         return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
